@@ -1,0 +1,72 @@
+/*
+ * cmd.h - the command layer: one cmd_<name>() per command, and the helpers
+ * they share. Commands parse their own options, call modules, print, and
+ * return the process exit code (docs/exit-codes.md). Nothing below this
+ * layer prints or exits.
+ */
+#ifndef RG_CMD_H
+#define RG_CMD_H
+
+#include <stddef.h>
+
+#include "util/err.h"
+#include "util/timefmt.h"
+
+#define RG_EXIT_OK 0
+#define RG_EXIT_VERIFY 1
+#define RG_EXIT_USAGE 2
+#define RG_EXIT_FAIL 3
+
+int cmd_collect(int argc, char **argv);
+int cmd_snapshot(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+/* What `collect` (and `demo`) are asked to do. */
+struct rg_collect_job {
+    const char *const *csv_dirs; /* borrowed */
+    size_t ncsv_dirs;
+    const char *out;
+    const char *tenant, *tenant_id; /* may be NULL */
+    char as_of[RG_ISO_TIME_LEN];     /* empty: now */
+    const char *date_format;         /* may be NULL */
+    int allow_dangling, force;
+};
+
+/* Collects into job->out; nothing is left behind on failure. */
+int rg_cmd_collect_run(const struct rg_collect_job *job, struct rg_err *err);
+
+/*
+ * While path is set, SIGINT, SIGTERM and SIGHUP remove that file before the
+ * process dies, so an interrupted collect leaves no temporary snapshot.
+ * NULL clears it.
+ */
+void rg_cmd_cleanup_on_signal(const char *path);
+
+/* Prints `snapshot info` of path, as text or JSON, to stdout. */
+int rg_cmd_snapshot_info(const char *path, int json, struct rg_err *err);
+
+/* Prints "reportgen: <msg>" for err and returns its exit code. */
+int rg_cmd_report(const struct rg_err *err);
+
+/* Prints "reportgen: <msg>" and the command's usage hint; returns 2. */
+int rg_cmd_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Prints the usage text of a command to f; returns 0 if it exists. */
+int rg_cmd_print_usage(const char *cmd, void *f);
+
+/*
+ * The current UTC time as "YYYY-MM-DDTHH:MM:SSZ". SOURCE_DATE_EPOCH, when
+ * set to a number, replaces the clock (reproducible builds' convention),
+ * so tests and auditors can re-create a snapshot byte for byte.
+ */
+int rg_cmd_now(char out[RG_ISO_TIME_LEN], struct rg_err *err);
+
+/* Reads --as-of and similar: ISO 8601 with a zone, or a date (midnight UTC). */
+int rg_cmd_parse_time(const char *opt, const char *s,
+                      char out[RG_ISO_TIME_LEN], struct rg_err *err);
+
+/* The folder of installed data (templates, queries, fixtures). */
+const char *rg_cmd_datadir(void);
+
+#endif

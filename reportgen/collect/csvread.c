@@ -1,0 +1,378 @@
+/*
+ * csvread.c - CSV records with their line numbers (see csvread.h).
+ *
+ * libcsv does the quoting rules; this file adds what evidence needs on top:
+ * where each record starts, limits, UTF-8 checks and the header.
+ *
+ * libcsv reports fields, not positions. To know the physical line of every
+ * record we feed it one line at a time (a line split by the read buffer is
+ * fed in two pieces): the line counter is then exact at every callback, and
+ * a record begins on the first non-blank line fed after the previous record
+ * ended.
+ */
+#include "csvread.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/text.h"
+
+#define CHUNK (1u << 20)
+
+struct reader {
+    struct csv_parser p;
+    const char *path;          /* borrowed */
+    rg_csv_fn fn;
+    void *ctx;
+    struct rg_err *err;        /* borrowed */
+    int failed;
+    int started;               /* the preamble (BOM, #TYPE) is behind us */
+    int64_t line;              /* the line being fed, 1-based */
+    int64_t rec_line;          /* the line the current record started on */
+    int between;               /* no record is open */
+    size_t rec_bytes;          /* bytes fed since the record started */
+    char *buf;                 /* owned; field bytes of the current record */
+    size_t used, cap;
+    size_t off[RG_CSV_MAX_FIELDS];
+    size_t flen[RG_CSV_MAX_FIELDS];
+    size_t nf;
+    struct rg_csv_field fields[RG_CSV_MAX_FIELDS];
+    char *hbuf;                /* owned; header bytes */
+    struct rg_csv_field *header; /* owned; hn fields into hbuf */
+    size_t hn;
+    int64_t records;
+};
+
+int
+rg_csv_fail(const struct rg_csv_record *rec, size_t col, struct rg_err *err,
+            const char *fmt, ...)
+{
+    char why[400], name[220] = "";
+    va_list ap;
+
+    if (!err || err->code != RG_OK)
+        return -1;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    if (rec->header && col < rec->n) {
+        char q[200];
+
+        rg_err_quote(q, sizeof(q), rec->header[col].s, rec->header[col].len);
+        snprintf(name, sizeof(name), " (%s)", q);
+    }
+    return rg_fail(err, RG_ERR_INPUT,
+                   "cannot load '%s' line %lld, column %zu%s: %s", rec->path,
+                   (long long)rec->line, col + 1, name, why);
+}
+
+/* Fails at the current record, in the column being parsed. */
+static void
+fail_here(struct reader *r, const char *why)
+{
+    struct rg_csv_record rec = { r->path, r->rec_line, r->hn, NULL,
+                                 r->header };
+
+    rg_csv_fail(&rec, r->nf, r->err, "%s", why);
+    r->failed = 1;
+}
+
+static void
+on_field(void *data, size_t len, void *vr)
+{
+    struct reader *r = vr;
+
+    if (r->failed)
+        return;
+    if (r->nf == RG_CSV_MAX_FIELDS) {
+        fail_here(r, "too many fields");
+        return;
+    }
+    if (r->used + len + 1 > r->cap) {
+        size_t cap = r->cap ? r->cap : 4096;
+        char *buf;
+
+        while (cap < r->used + len + 1)
+            cap *= 2;
+        if (!(buf = realloc(r->buf, cap))) {
+            rg_fail(r->err, RG_ERR_NOMEM, "out of memory");
+            r->failed = 1;
+            return;
+        }
+        r->buf = buf;
+        r->cap = cap;
+    }
+    if (len)
+        memcpy(r->buf + r->used, data, len);
+    r->buf[r->used + len] = '\0';
+    r->off[r->nf] = r->used;
+    r->flen[r->nf] = len;
+    r->used += len + 1;
+    r->nf++;
+}
+
+static int
+keep_header(struct reader *r)
+{
+    size_t i;
+
+    if (!(r->hbuf = malloc(r->used ? r->used : 1)) ||
+        !(r->header = calloc(r->nf, sizeof(*r->header))))
+        return rg_fail(r->err, RG_ERR_NOMEM, "out of memory");
+    if (r->used)
+        memcpy(r->hbuf, r->buf, r->used);
+    for (i = 0; i < r->nf; i++) {
+        r->header[i].s = r->hbuf + r->off[i];
+        r->header[i].len = r->flen[i];
+    }
+    r->hn = r->nf;
+    return 0;
+}
+
+static void
+on_record(int c, void *vr)
+{
+    struct reader *r = vr;
+    struct rg_csv_record rec;
+    size_t i, bad;
+
+    (void)c;
+    if (r->failed)
+        return;
+    for (i = 0; i < r->nf; i++) {
+        r->fields[i].s = r->buf + r->off[i];
+        r->fields[i].len = r->flen[i];
+    }
+    rec.path = r->path;
+    rec.line = r->rec_line;
+    rec.n = r->nf;
+    rec.f = r->fields;
+    rec.header = r->header;
+    for (i = 0; i < r->nf; i++) {
+        if (!rg_utf8_valid(r->fields[i].s, r->fields[i].len, &bad)) {
+            rg_csv_fail(&rec, i, r->err, "invalid UTF-8 at byte %zu of the field",
+                        bad + 1);
+            r->failed = 1;
+            return;
+        }
+    }
+    if (!r->header) {
+        if (keep_header(r) < 0) {
+            r->failed = 1;
+            return;
+        }
+    } else if (r->nf != r->hn) {
+        rec.n = 0; /* no column to name */
+        rg_fail(r->err, RG_ERR_INPUT,
+                "cannot load '%s' line %lld: expected %zu fields as in the "
+                "header, found %zu",
+                r->path, (long long)r->rec_line, r->hn, r->nf);
+        r->failed = 1;
+        return;
+    } else {
+        r->records++;
+    }
+    if (r->fn(r->ctx, &rec, r->err) < 0) {
+        r->failed = 1;
+        return;
+    }
+    r->nf = 0;
+    r->used = 0;
+    r->between = 1;
+    r->rec_bytes = 0;
+}
+
+static int
+blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != '\r' && s[i] != '\n')
+            return 0;
+    return 1;
+}
+
+/* Skips a byte order mark and PowerShell's "#TYPE ..." line. */
+static size_t
+preamble(struct reader *r, const char *data, size_t len)
+{
+    size_t i = 0;
+
+    if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+        i = 3;
+    if (len - i >= 5 && memcmp(data + i, "#TYPE", 5) == 0) {
+        const char *nl = memchr(data + i, '\n', len - i);
+
+        if (!nl) {
+            rg_fail(r->err, RG_ERR_INPUT,
+                    "cannot load '%s' line 1: #TYPE line longer than %u bytes",
+                    r->path, CHUNK);
+            r->failed = 1;
+            return len;
+        }
+        i = (size_t)(nl - data) + 1;
+        r->line++;
+    }
+    return i;
+}
+
+static void
+feed(struct reader *r, const char *data, size_t len)
+{
+    size_t i = 0;
+
+    if (!r->started) {
+        r->started = 1;
+        i = preamble(r, data, len);
+    }
+    while (i < len && !r->failed) {
+        const char *nl = memchr(data + i, '\n', len - i);
+        size_t seg = nl ? (size_t)(nl - (data + i)) + 1 : len - i;
+
+        if (r->between && !blank(data + i, seg)) {
+            r->between = 0;
+            r->rec_line = r->line;
+            r->rec_bytes = 0;
+        }
+        if (!r->between) {
+            r->rec_bytes += seg;
+            if (r->rec_bytes > RG_CSV_MAX_RECORD) {
+                fail_here(r, "record longer than 1 MiB (an unterminated "
+                             "quote?)");
+                return;
+            }
+        }
+        if (csv_parse(&r->p, data + i, seg, on_field, on_record, r) < seg &&
+            !r->failed) {
+            if (csv_error(&r->p) == CSV_EPARSE)
+                fail_here(r, "unexpected character after a closing quote "
+                             "(a quote inside a quoted field is written \"\")");
+            else
+                fail_here(r, csv_strerror(csv_error(&r->p)));
+        }
+        if (nl)
+            r->line++;
+        i += seg;
+    }
+}
+
+static int
+finish(struct reader *r, struct rg_csv_stats *st)
+{
+    if (!r->failed &&
+        csv_fini(&r->p, on_field, on_record, r) != 0 && !r->failed)
+        fail_here(r, "unterminated quote");
+    if (r->failed)
+        return -1;
+    if (!r->header)
+        return rg_fail(r->err, RG_ERR_INPUT,
+                       "cannot load '%s': no header line (the file is empty)",
+                       r->path);
+    st->records = r->records;
+    return 0;
+}
+
+static int
+reader_init(struct reader *r, const char *path, rg_csv_fn fn, void *ctx,
+            struct rg_err *err)
+{
+    memset(r, 0, sizeof(*r));
+    r->path = path;
+    r->fn = fn;
+    r->ctx = ctx;
+    r->err = err;
+    r->line = 1;
+    r->between = 1;
+    if (csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI) != 0)
+        return rg_fail(err, RG_ERR_NOMEM, "out of memory");
+    return 0;
+}
+
+static void
+reader_release(struct reader *r)
+{
+    csv_free(&r->p);
+    free(r->buf);
+    free(r->hbuf);
+    free(r->header);
+}
+
+int
+rg_csv_read_mem(const char *path, const void *data, size_t len, rg_csv_fn fn,
+                void *ctx, struct rg_csv_stats *st, struct rg_err *err)
+{
+    struct reader *r = malloc(sizeof(*r));
+    struct rg_sha256 h = { NULL };
+    int ret = -1;
+
+    memset(st, 0, sizeof(*st));
+    if (!r)
+        return rg_fail(err, RG_ERR_NOMEM, "out of memory");
+    if (reader_init(r, path, fn, ctx, err) < 0 || rg_sha256_init(&h, err) < 0)
+        goto done;
+    for (size_t i = 0; i < len && !r->failed; i += CHUNK) {
+        size_t n = len - i < CHUNK ? len - i : CHUNK;
+
+        feed(r, (const char *)data + i, n);
+    }
+    if (finish(r, st) < 0)
+        goto done;
+    rg_sha256_update(&h, data, len);
+    rg_sha256_final(&h, st->sha256);
+    st->bytes = len;
+    ret = 0;
+done:
+    rg_sha256_release(&h);
+    reader_release(r);
+    free(r);
+    return ret;
+}
+
+int
+rg_csv_read(const char *path, rg_csv_fn fn, void *ctx, struct rg_csv_stats *st,
+            struct rg_err *err)
+{
+    struct reader *r = malloc(sizeof(*r));
+    struct rg_sha256 h = { NULL };
+    char *chunk = malloc(CHUNK);
+    FILE *f = NULL;
+    size_t n;
+    int ret = -1;
+
+    memset(st, 0, sizeof(*st));
+    if (!r || !chunk) {
+        rg_fail(err, RG_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    if (reader_init(r, path, fn, ctx, err) < 0 || rg_sha256_init(&h, err) < 0)
+        goto done;
+    if (!(f = fopen(path, "rb"))) {
+        rg_fail(err, RG_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+        goto done;
+    }
+    while (!r->failed && (n = fread(chunk, 1, CHUNK, f)) > 0) {
+        rg_sha256_update(&h, chunk, n);
+        st->bytes += n;
+        feed(r, chunk, n);
+    }
+    if (ferror(f)) {
+        rg_fail(err, RG_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
+        goto done;
+    }
+    if (finish(r, st) < 0)
+        goto done;
+    rg_sha256_final(&h, st->sha256);
+    ret = 0;
+done:
+    if (f)
+        fclose(f);
+    rg_sha256_release(&h);
+    if (r)
+        reader_release(r);
+    free(r);
+    free(chunk);
+    return ret;
+}

@@ -1,0 +1,130 @@
+/*
+ * main.c - reportgen's command table and entry point.
+ *
+ * main() looks up argv[1] in cmds[] and hands over; the usage text printed
+ * by --help and `reportgen help COMMAND` comes from the same table.
+ */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "util/version.h"
+
+static int cmd_help(int argc, char **argv);
+
+static const struct cmd {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+    const char *usage;
+} cmds[] = {
+    { "collect", cmd_collect, "read sources into a new sealed snapshot",
+      "usage: reportgen collect --csv DIR [--csv DIR]... --out SNAPSHOT.db\n"
+      "                         [--tenant NAME] [--tenant-id ID] [--as-of TIME]\n"
+      "                         [--date-format FORMAT] [--allow-dangling] [--force]\n"
+      "\n"
+      "  --csv DIR            a folder of CSV exports (docs/csv-formats.md);\n"
+      "                       repeat for several folders\n"
+      "  --out SNAPSHOT.db    the snapshot to write; never overwritten without --force\n"
+      "  --tenant NAME        the tenant's name, recorded in the snapshot\n"
+      "  --tenant-id ID       the tenant's id, recorded in the snapshot\n"
+      "  --as-of TIME         the moment the data describes (ISO 8601 with a zone,\n"
+      "                       or a date); default: now\n"
+      "  --date-format FMT    also read times written as FMT, e.g. '%d.%m.%Y %H:%M:%S'\n"
+      "                       (%Y %m %d %H %I %M %S %p %z); taken as UTC without %z\n"
+      "  --allow-dangling     keep rows that name unknown objects out of the snapshot\n"
+      "                       and record them, instead of failing\n"
+      "  --force              replace SNAPSHOT.db if it exists\n" },
+    { "snapshot", cmd_snapshot, "describe a snapshot",
+      "usage: reportgen snapshot info SNAPSHOT.db [--json]\n"
+      "\n"
+      "  info       the snapshot's SHA-256, tenant, as-of time, sources (with\n"
+      "             their SHA-256 and row counts) and the rows of each entity\n"
+      "  --json     the same as one JSON object\n" },
+    { "demo", cmd_demo, "collect the fictional Nordhavn Bank and describe it",
+      "usage: reportgen demo [--out DIR] [--fixtures DIR]\n"
+      "\n"
+      "  --out DIR        where to write (default: demo); the demo replaces its\n"
+      "                   own earlier output there\n"
+      "  --fixtures DIR   the bank's CSV exports (default: fixtures/nordhavn-bank,\n"
+      "                   else the installed copy)\n" },
+    { "help", cmd_help, "show the usage of a command",
+      "usage: reportgen help [COMMAND]\n" },
+};
+
+#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+static void
+print_overview(FILE *f)
+{
+    fputs("usage: reportgen COMMAND [OPTIONS]\n"
+          "       reportgen --help | --version\n"
+          "\n"
+          "Identity data of a bank (Entra ID, Active Directory, HR, ServiceNow)\n"
+          "turned into audit evidence.\n"
+          "\n"
+          "commands:\n",
+          f);
+    for (size_t i = 0; i < NCMDS; i++)
+        fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
+    fputs("\nSee 'reportgen help COMMAND'. Exit codes: 0 ok, 1 verification "
+          "failed, 2 usage error, 3 any other failure.\n",
+          f);
+}
+
+int
+rg_cmd_print_usage(const char *cmd, void *f)
+{
+    for (size_t i = 0; i < NCMDS; i++) {
+        if (strcmp(cmds[i].name, cmd) == 0) {
+            fputs(cmds[i].usage, f);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int
+cmd_help(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_overview(stdout);
+        return RG_EXIT_OK;
+    }
+    if (argc > 2)
+        return rg_cmd_usage_error("help", "too many arguments");
+    if (rg_cmd_print_usage(argv[1], stdout) < 0) {
+        fprintf(stderr, "reportgen: unknown command '%s'\n", argv[1]);
+        return RG_EXIT_USAGE;
+    }
+    return RG_EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+    /*
+     * Numbers are written with '.' whatever the user's locale: a decimal
+     * comma corrupts XLSX and breaks re-performance of a pack.
+     */
+    setlocale(LC_ALL, "C");
+    if (argc < 2) {
+        print_overview(stderr);
+        return RG_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        print_overview(stdout);
+        return RG_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("reportgen %s\n", RG_VERSION);
+        return RG_EXIT_OK;
+    }
+    for (size_t i = 0; i < NCMDS; i++)
+        if (strcmp(argv[1], cmds[i].name) == 0)
+            return cmds[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "reportgen: unknown command '%s' (see 'reportgen --help')\n",
+            argv[1]);
+    return RG_EXIT_USAGE;
+}

@@ -1,0 +1,55 @@
+/*
+ * rows.h - the vocabulary between modules that produce rows (collectors) and
+ * modules that keep them (the store): typed values and a row sink.
+ *
+ * A collector writes through a struct rg_row_sink and never sees SQLite; the
+ * command layer connects it to a store (rg_store_sink()) or, in tests, to
+ * anything else. Text values are borrowed: they must stay valid until the
+ * row call returns.
+ */
+#ifndef RG_ROWS_H
+#define RG_ROWS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+enum rg_value_type { RG_NULL = 0, RG_INT, RG_TEXT };
+
+struct rg_value {
+    enum rg_value_type type;
+    int64_t i;       /* RG_INT */
+    const char *s;   /* RG_TEXT, borrowed; need not be NUL-terminated */
+    size_t len;      /* RG_TEXT */
+};
+
+/* What a finished source reports about itself. */
+struct rg_source_stats {
+    const char *sha256;     /* hex digest of the raw bytes, or NULL */
+    uint64_t bytes;
+    int64_t rows;           /* rows stored */
+    int64_t expected;       /* rows the source said it had, -1 if it did not */
+    int64_t dangling;       /* rows skipped because a reference was unknown */
+};
+
+struct rg_table_writer; /* opaque, owned by the sink */
+
+struct rg_row_sink {
+    void *ctx;
+    /* Records a new source (kind "csv", "graph", ...); returns its id (> 0). */
+    int64_t (*source_begin)(void *ctx, const char *kind, const char *entity,
+                            const char *locator, struct rg_err *err);
+    int (*source_end)(void *ctx, int64_t source,
+                      const struct rg_source_stats *st, struct rg_err *err);
+    /* A writer for rows of table with these columns, in this order. */
+    struct rg_table_writer *(*table)(void *ctx, const char *table,
+                                     const char *const *cols, size_t ncols,
+                                     struct rg_err *err);
+    /* Writes one row of ncols values. */
+    int (*row)(struct rg_table_writer *w, const struct rg_value *vals,
+               struct rg_err *err);
+    void (*table_free)(struct rg_table_writer *w); /* NULL-safe */
+};
+
+#endif
