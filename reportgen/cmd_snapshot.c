@@ -45,51 +45,39 @@ print_text(const char *path, const struct rg_snapshot_info *in, FILE *f)
 static void
 print_json(const char *path, const struct rg_snapshot_info *in, FILE *f)
 {
-    fputs("{\"snapshot\":", f);
-    rg_json_str(f, path);
-    fputs(",\"sha256\":", f);
-    rg_json_str(f, in->sha256);
-    fputs(",\"tenant\":", f);
-    rg_json_str(f, in->tenant_name);
-    fputs(",\"tenant_id\":", f);
-    rg_json_str(f, in->tenant_id);
-    fputs(",\"as_of\":", f);
-    rg_json_str(f, in->as_of);
-    fputs(",\"collected_at\":", f);
-    rg_json_str(f, in->collected_at);
-    fputs(",\"reportgen_version\":", f);
-    rg_json_str(f, in->version);
-    fprintf(f, ",\"schema_version\":%d,\"sources\":[", in->schema_version);
+    int n = 0;
+
+    fputc('{', f);
+    rg_json_kstr(f, &n, "snapshot", path);
+    rg_json_kstr(f, &n, "sha256", in->sha256);
+    rg_json_kstr(f, &n, "tenant", in->tenant_name);
+    rg_json_kstr(f, &n, "tenant_id", in->tenant_id);
+    rg_json_kstr(f, &n, "as_of", in->as_of);
+    rg_json_kstr(f, &n, "collected_at", in->collected_at);
+    rg_json_kstr(f, &n, "reportgen_version", in->version);
+    rg_json_kint(f, &n, "schema_version", in->schema_version, 0);
+    fputs(",\"sources\":[", f);
     for (size_t i = 0; i < in->nsources; i++) {
         const struct rg_source_info *s = &in->sources[i];
+        int m = 0;
 
-        fprintf(f, "%s{\"id\":%lld,\"kind\":", i ? "," : "", (long long)s->id);
-        rg_json_str(f, s->kind);
-        fputs(",\"entity\":", f);
-        rg_json_str(f, s->entity);
-        fputs(",\"locator\":", f);
-        rg_json_str(f, s->locator);
-        fputs(",\"fetched_at\":", f);
-        rg_json_str(f, s->fetched_at);
-        fputs(",\"sha256\":", f);
-        rg_json_str(f, s->sha256);
-        fputs(",\"bytes\":", f);
-        rg_json_int(f, s->bytes, 0);
-        fputs(",\"rows\":", f);
-        rg_json_int(f, s->rows, 0);
-        fputs(",\"expected_rows\":", f);
-        rg_json_int(f, s->expected, 1);
-        fputs(",\"dangling\":", f);
-        rg_json_int(f, s->dangling, 0);
+        fputs(i ? ",{" : "{", f);
+        rg_json_kint(f, &m, "id", s->id, 0);
+        rg_json_kstr(f, &m, "kind", s->kind);
+        rg_json_kstr(f, &m, "entity", s->entity);
+        rg_json_kstr(f, &m, "locator", s->locator);
+        rg_json_kstr(f, &m, "fetched_at", s->fetched_at);
+        rg_json_kstr(f, &m, "sha256", s->sha256);
+        rg_json_kint(f, &m, "bytes", s->bytes, 0);
+        rg_json_kint(f, &m, "rows", s->rows, 0);
+        rg_json_kint(f, &m, "expected_rows", s->expected, 1);
+        rg_json_kint(f, &m, "dangling", s->dangling, 0);
         fputc('}', f);
     }
     fputs("],\"entities\":{", f);
-    for (size_t i = 0; i < in->nentities; i++) {
-        fprintf(f, "%s", i ? "," : "");
-        rg_json_str(f, in->entities[i].name);
-        fputc(':', f);
-        rg_json_int(f, in->entities[i].rows, 0);
-    }
+    n = 0;
+    for (size_t i = 0; i < in->nentities; i++)
+        rg_json_kint(f, &n, in->entities[i].name, in->entities[i].rows, 0);
     fputs("}}\n", f);
 }
 

@@ -60,6 +60,7 @@ enum ns { NS_OBJ, NS_HR, NS_AD, NS_SNOW, NS_SOD, NS_RA, NS_PIMG, NS_APA,
 #define F_KEYTEXT 8   /* C_REF: store the key text, not the pk */
 #define F_IFLOADED 16 /* C_REF: check only when its namespace was loaded */
 #define F_ALIASID 32  /* C_TEXT: another id of the object the row defines */
+#define F_TENANT 64   /* empty means the whole tenant: Graph's scope "/" */
 
 #define MAX_COLS 16
 
@@ -179,7 +180,7 @@ static const struct col_spec roleassign_cols[] = {
     { "roleDefinitionId", "role_definition_pk", C_REF, F_REQ | F_GUID, NS_OBJ,
       K_ROLE, "roleid", NULL },
     { "state", "state", C_ENUM, F_REQ, 0, 0, "assignmentstate", v_state },
-    { "directoryScopeId", "directory_scope_id", C_TEXT, 0, 0, 0, "scope",
+    { "directoryScopeId", "directory_scope_id", C_TEXT, F_TENANT, 0, 0, "scope",
       NULL },
     { "assignmentType", "assignment_type", C_ENUM, 0, 0, 0, NULL,
       v_assignment_type },
@@ -671,6 +672,8 @@ convert(struct loader *ld, const struct rg_csv_record *rec,
         if (f.len == 0) {
             if (c->flags & F_REQ)
                 return rg_csv_fail(rec, col, err, "a value is required");
+            if (c->flags & F_TENANT)
+                *v = (struct rg_value){ RG_TEXT, 0, "/", 1 };
             continue;
         }
         if ((c->flags & F_GUID) && rg_guid_canon(f.s, f.len, out))

@@ -32,7 +32,8 @@ CREATE INDEX servicenow_requests_requested_for ON servicenow_requests (requested
 -- role the source did not flag is not privileged.
 UPDATE role_definitions SET is_privileged =
     coalesce(is_privileged, 0)
-    OR template_id IN (SELECT template_id FROM privileged_role_templates)
-    OR id IN (SELECT template_id FROM privileged_role_templates);
+    OR EXISTS (SELECT 1 FROM privileged_role_templates p
+               WHERE p.template_id IN (role_definitions.template_id,
+                                       role_definitions.id));
 
 ANALYZE;

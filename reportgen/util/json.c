@@ -48,3 +48,26 @@ rg_json_int(FILE *f, int64_t v, int null_if_negative)
     else
         fprintf(f, "%lld", (long long)v);
 }
+
+static void
+key(FILE *f, int *n, const char *k)
+{
+    if ((*n)++)
+        fputc(',', f);
+    rg_json_str(f, k);
+    fputc(':', f);
+}
+
+void
+rg_json_kstr(FILE *f, int *n, const char *k, const char *s)
+{
+    key(f, n, k);
+    rg_json_str(f, s);
+}
+
+void
+rg_json_kint(FILE *f, int *n, const char *k, int64_t v, int null_if_negative)
+{
+    key(f, n, k);
+    rg_json_int(f, v, null_if_negative);
+}

@@ -16,4 +16,12 @@ void rg_json_str(FILE *f, const char *s);
 /* Writes v, or null when v is negative and null_if_negative is set. */
 void rg_json_int(FILE *f, int64_t v, int null_if_negative);
 
+/*
+ * Members of an object: write "key":value, preceded by a comma unless *n is
+ * 0; *n counts the members written so far.
+ */
+void rg_json_kstr(FILE *f, int *n, const char *key, const char *s);
+void rg_json_kint(FILE *f, int *n, const char *key, int64_t v,
+                  int null_if_negative);
+
 #endif
