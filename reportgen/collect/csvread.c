@@ -59,7 +59,7 @@ rg_csv_fail(const struct rg_csv_record *rec, size_t col, struct rg_err *err,
     va_start(ap, fmt);
     vsnprintf(why, sizeof(why), fmt, ap);
     va_end(ap);
-    if (rec->header && col < rec->n) {
+    if (rec->header && col < rec->nheader) {
         char q[200];
 
         rg_err_quote(q, sizeof(q), rec->header[col].s, rec->header[col].len);
@@ -75,7 +75,7 @@ static void
 fail_here(struct reader *r, const char *why)
 {
     struct rg_csv_record rec = { r->path, r->rec_line, r->hn, NULL,
-                                 r->header };
+                                 r->header, r->hn };
 
     rg_csv_fail(&rec, r->nf, r->err, "%s", why);
     r->failed = 1;
@@ -152,6 +152,16 @@ on_record(int c, void *vr)
     rec.n = r->nf;
     rec.f = r->fields;
     rec.header = r->header;
+    rec.nheader = r->hn;
+    if (r->header && r->nf != r->hn) {
+        rg_fail(r->err, RG_ERR_INPUT,
+                "cannot load '%s' line %lld: expected %zu field%s as in the "
+                "header, found %zu",
+                r->path, (long long)r->rec_line, r->hn, r->hn == 1 ? "" : "s",
+                r->nf);
+        r->failed = 1;
+        return;
+    }
     for (i = 0; i < r->nf; i++) {
         if (!rg_utf8_valid(r->fields[i].s, r->fields[i].len, &bad)) {
             rg_csv_fail(&rec, i, r->err, "invalid UTF-8 at byte %zu of the field",
@@ -165,14 +175,6 @@ on_record(int c, void *vr)
             r->failed = 1;
             return;
         }
-    } else if (r->nf != r->hn) {
-        rec.n = 0; /* no column to name */
-        rg_fail(r->err, RG_ERR_INPUT,
-                "cannot load '%s' line %lld: expected %zu fields as in the "
-                "header, found %zu",
-                r->path, (long long)r->rec_line, r->hn, r->nf);
-        r->failed = 1;
-        return;
     } else {
         r->records++;
     }

@@ -38,6 +38,7 @@ struct rg_csv_record {
     const struct rg_csv_field *f;        /* n fields */
     const struct rg_csv_field *header;   /* the header's fields; NULL while
                                             the header itself is passed */
+    size_t nheader;                      /* number of header fields */
 };
 
 /* Called once for the header record, then once per data record. */

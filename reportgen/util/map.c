@@ -1,10 +1,12 @@
 /*
  * map.c - open-addressing hash map (see map.h).
  *
- * Entries live in fixed-size chunks so their addresses never change; the
- * slot table holds entry pointers and doubles when three quarters full.
- * Keys live in a bump allocator of large blocks: a million GUIDs cost one
- * allocation per 1 MiB, not one per key.
+ * Entries live in fixed-size chunks so their addresses never change. The
+ * slot table holds, per slot, 32 bits of the key's hash and the entry's
+ * number, and doubles when half full: a probe compares hashes inside the
+ * table and touches an entry (a cache miss) only when they match. Keys live
+ * in a bump allocator of large blocks: a million GUIDs cost one allocation
+ * per 1 MiB, not one per key.
  */
 #include "map.h"
 
@@ -20,24 +22,41 @@ struct key_block {
     char data[];
 };
 
+struct slot {
+    uint32_t tag;   /* the high half of the key's hash */
+    uint32_t entry; /* entry number + 1; 0 = empty */
+};
+
 struct rg_map {
-    struct rg_map_entry **slots; /* owned; size cap, NULL = empty */
+    struct slot *slots;          /* owned; cap of them, a power of two */
     size_t cap, count;
     struct rg_map_entry **chunks; /* owned; each CHUNK_ENTRIES entries */
     size_t nchunks;
     struct key_block *keys;       /* owned list, newest first */
 };
 
+/* Eight bytes at a time, each mixed in by a multiply: GUIDs are 36 bytes. */
 static uint64_t
 hash(const char *s, size_t len)
 {
-    uint64_t h = 0xcbf29ce484222325u; /* FNV-1a 64 */
+    uint64_t h = 0x9e3779b97f4a7c15u ^ len;
+    uint64_t w;
 
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3u;
+    for (; len >= 8; s += 8, len -= 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdu;
+        h ^= h >> 32;
     }
+    w = 0;
+    memcpy(&w, s, len);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
     return h ^ (h >> 29);
+}
+
+static struct rg_map_entry *
+entry(const struct rg_map *m, uint32_t n)
+{
+    return &m->chunks[(n - 1) / CHUNK_ENTRIES][(n - 1) % CHUNK_ENTRIES];
 }
 
 struct rg_map *
@@ -74,35 +93,54 @@ rg_map_free(struct rg_map *m)
     free(m);
 }
 
-static struct rg_map_entry **
-find_slot(struct rg_map_entry **slots, size_t cap, const char *key, size_t len)
+/* The slot holding key, or the empty slot where it would go. */
+static struct slot *
+find_slot(const struct rg_map *m, struct slot *slots, size_t cap,
+          const char *key, size_t len, uint64_t h)
 {
-    size_t i = (size_t)hash(key, len) & (cap - 1);
+    size_t i = (size_t)h & (cap - 1);
+    uint32_t tag = (uint32_t)(h >> 32);
 
-    while (slots[i] &&
-           (slots[i]->len != len || memcmp(slots[i]->key, key, len) != 0))
-        i = (i + 1) & (cap - 1);
-    return &slots[i];
+    for (;; i = (i + 1) & (cap - 1)) {
+        struct slot *sl = &slots[i];
+        const struct rg_map_entry *e;
+
+        if (!sl->entry)
+            return sl;
+        if (sl->tag != tag)
+            continue;
+        e = entry(m, sl->entry);
+        if (e->len == len && memcmp(e->key, key, len) == 0)
+            return sl;
+    }
 }
 
 const struct rg_map_entry *
 rg_map_get(const struct rg_map *m, const char *key, size_t len)
 {
-    return *find_slot(m->slots, m->cap, key, len);
+    const struct slot *sl =
+        find_slot(m, m->slots, m->cap, key, len, hash(key, len));
+
+    return sl->entry ? entry(m, sl->entry) : NULL;
 }
 
 static int
 grow(struct rg_map *m)
 {
     size_t cap = m->cap * 2;
-    struct rg_map_entry **slots = calloc(cap, sizeof(*slots));
+    struct slot *slots = calloc(cap, sizeof(*slots));
 
     if (!slots)
         return -1;
-    for (size_t i = 0; i < m->cap; i++)
-        if (m->slots[i])
-            *find_slot(slots, cap, m->slots[i]->key, m->slots[i]->len) =
-                m->slots[i];
+    for (size_t i = 0; i < m->cap; i++) {
+        const struct rg_map_entry *e;
+
+        if (!m->slots[i].entry)
+            continue;
+        e = entry(m, m->slots[i].entry);
+        *find_slot(m, slots, cap, e->key, e->len, hash(e->key, e->len)) =
+            m->slots[i];
+    }
     free(m->slots);
     m->slots = slots;
     m->cap = cap;
@@ -137,19 +175,22 @@ int
 rg_map_put(struct rg_map *m, const char *key, size_t len, int kind, int src,
            int64_t value, int64_t line, const struct rg_map_entry **old)
 {
-    struct rg_map_entry **slot, *e;
+    uint64_t h = hash(key, len);
+    struct slot *sl = find_slot(m, m->slots, m->cap, key, len, h);
     size_t ci = m->count / CHUNK_ENTRIES;
+    struct rg_map_entry *e;
 
-    slot = find_slot(m->slots, m->cap, key, len);
-    if (*slot) {
+    if (sl->entry) {
         if (old)
-            *old = *slot;
+            *old = entry(m, sl->entry);
         return 1;
     }
-    if ((m->count + 1) * 4 > m->cap * 3) {
+    if (m->count >= UINT32_MAX - 1)
+        return -1;
+    if ((m->count + 1) * 2 > m->cap) {
         if (grow(m) < 0)
             return -1;
-        slot = find_slot(m->slots, m->cap, key, len);
+        sl = find_slot(m, m->slots, m->cap, key, len, h);
     }
     if (ci == m->nchunks) {
         struct rg_map_entry **chunks =
@@ -170,8 +211,9 @@ rg_map_put(struct rg_map *m, const char *key, size_t len, int kind, int src,
     e->src = src;
     e->value = value;
     e->line = line;
-    *slot = e;
     m->count++;
+    sl->tag = (uint32_t)(h >> 32);
+    sl->entry = (uint32_t)m->count;
     return 0;
 }
 

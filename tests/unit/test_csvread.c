@@ -102,6 +102,11 @@ test_bad(void)
     T_STREQ(READ("a,b\n1,x\0y\n"),
             "ERROR cannot load 't.csv' line 2, column 2 (b): invalid UTF-8 at "
             "byte 2 of the field");
+    /* found by fuzz_csvread, 2026-11-26: a bad field past the header's
+       columns read the header out of bounds */
+    T_STREQ(READ("a\n1,\x01\xff\n"),
+            "ERROR cannot load 't.csv' line 2: expected 1 field as in the "
+            "header, found 2");
     T_STREQ(READ("a,\xff\n"),
             "ERROR cannot load 't.csv' line 1, column 2: invalid UTF-8 at byte "
             "1 of the field");

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# run.sh - `make fuzz`: build each libFuzzer target with clang and run it for
+# $FUZZ_TIME seconds (default 60), seeded from the fixtures and test cases.
+# Corpora grow in build/fuzz/corpus-<target>/; crashes are kept there too.
+set -eu
+cd "$(dirname "$0")/../.."
+FUZZ_TIME=${FUZZ_TIME:-60}
+out=build/fuzz
+mkdir -p "$out"
+lib_srcs=$(ls reportgen/util/*.c reportgen/collect/*.c)
+flags="-g -O1 -std=c11 -D_DEFAULT_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Ireportgen"
+status=0
+for src in tests/fuzz/fuzz_*.c; do
+    name=$(basename "$src" .c)
+    echo "== $name (${FUZZ_TIME}s)"
+    clang $flags -o "$out/$name" "$src" $lib_srcs -lcsv -lcrypto
+    corpus="$out/corpus-$name"
+    seeds="$out/seeds-$name"
+    mkdir -p "$corpus" "$seeds"
+    case $name in
+    fuzz_csvread)
+        cp fixtures/nordhavn-bank/*.csv "$seeds"/
+        find tests/cases -name '*.csv' | while read -r f; do
+            cp "$f" "$seeds/$(echo "$f" | tr / _)"; done ;;
+    fuzz_csvload)
+        i=0
+        for f in fixtures/nordhavn-bank/{users,groups,service_principals,group_members,role_definitions,role_assignments,hr_people,hr_events,ad_users,servicenow_requests,sod_rules}.csv; do
+            { printf "\\x$(printf %02x $i)"; head -c 4000 "$f"; } >"$seeds/$i.csv"
+            i=$((i + 1))
+        done ;;
+    fuzz_timefmt)
+        printf '2026-11-01T09:30:00+01:00' >"$seeds/iso"
+        printf '%%d.%%m.%%Y %%H:%%M:%%S\00019.04.2023 13:59:09' >"$seeds/fmt1"
+        printf '%%m/%%d/%%Y %%I:%%M:%%S %%p\0008/19/2021 1:25:31 PM' >"$seeds/fmt2" ;;
+    esac
+    if ! "$out/$name" -max_total_time="$FUZZ_TIME" -max_len=65536 \
+        -artifact_prefix="$out/$name-" -print_final_stats=0 \
+        "$corpus" "$seeds" 2>"$out/$name.log"; then
+        tail -40 "$out/$name.log"
+        status=1
+    else
+        grep -E '^(Done|#[0-9]+ *DONE)' "$out/$name.log" | tail -1 || true
+    fi
+done
+exit $status
