@@ -650,9 +650,12 @@ convert(struct loader *ld, const struct rg_csv_record *rec,
         struct rg_err *err)
 {
     const struct file_spec *fs = ld->fs;
-    const struct rg_map_entry *last_ref = NULL, *e;
+    const struct rg_map_entry *e;
+    struct rg_csv_field last_ref = { NULL, 0 }; /* the last reference read */
+    int last_kind = 0;                          /* the kind it names */
     size_t n = fs->with_pk ? 1 : 0;
-    int b, which = 0, r;
+    int b, which = 0, r, kind;
+    int64_t value;
 
     ld->pk = 0;
     ld->kind = 0;
@@ -663,6 +666,9 @@ convert(struct loader *ld, const struct rg_csv_record *rec,
         struct rg_csv_field f = { "", 0 };
         size_t col = ld->hidx[j] >= 0 ? (size_t)ld->hidx[j] : 0;
         char *out = ld->conv[j];
+        char kbuf[17];
+        const char *key;
+        size_t klen;
 
         if (!v)
             v = &none;
@@ -676,13 +682,27 @@ convert(struct loader *ld, const struct rg_csv_record *rec,
                 *v = (struct rg_value){ RG_TEXT, 0, "/", 1 };
             continue;
         }
-        if ((c->flags & F_GUID) && rg_guid_canon(f.s, f.len, out))
-            f.s = out; /* the same length, in lowercase */
+        /*
+         * A GUID's map key is a NUL byte and its 16 bytes (text never holds
+         * NUL, so the two kinds of key cannot meet): whatever the case it was
+         * written in, and short enough to live in the map's slots. Where the
+         * GUID is stored as text, it is stored in lowercase.
+         */
+        key = f.s;
+        klen = f.len;
+        if ((c->flags & F_GUID) &&
+            rg_guid_bin(f.s, f.len, (unsigned char *)kbuf + 1)) {
+            kbuf[0] = '\0';
+            key = kbuf;
+            klen = sizeof(kbuf);
+            if (c->type != C_REF || (c->flags & F_KEYTEXT))
+                f.s = rg_guid_canon(f.s, f.len, out) ? out : f.s;
+        }
         switch (c->type) {
         case C_TEXT:
             *v = (struct rg_value){ RG_TEXT, 0, f.s, f.len };
             if ((c->flags & F_ALIASID) &&
-                rg_map_put(ld->ns[NS_OBJ], f.s, f.len, (int)ld->kind, ld->src,
+                rg_map_put(ld->ns[NS_OBJ], key, klen, (int)ld->kind, ld->src,
                            ld->pk, rec->line, NULL) < 0)
                 return rg_fail(err, RG_ERR_NOMEM, "out of memory");
             break;
@@ -692,7 +712,7 @@ convert(struct loader *ld, const struct rg_csv_record *rec,
                 ld->pk = ld->next_pk++;
                 ld->kind = c->kinds;
             }
-            r = rg_map_put(ld->ns[c->ns], f.s, f.len, (int)c->kinds, ld->src,
+            r = rg_map_put(ld->ns[c->ns], key, klen, (int)c->kinds, ld->src,
                            ld->pk, rec->line, &e);
             if (r < 0)
                 return rg_fail(err, RG_ERR_NOMEM, "out of memory");
@@ -724,31 +744,33 @@ convert(struct loader *ld, const struct rg_csv_record *rec,
                 return -1;
             *v = (struct rg_value){ RG_TEXT, 0, c->values[which],
                                     strlen(c->values[which]) };
-            if (c->type == C_KIND && last_ref &&
-                strcmp(kind_name((unsigned)last_ref->kind),
-                       c->values[which]) != 0) {
+            if (c->type == C_KIND && last_ref.s &&
+                strcmp(kind_name((unsigned)last_kind), c->values[which]) !=
+                    0) {
                 char q[200];
 
-                rg_err_quote(q, sizeof(q), last_ref->key, last_ref->len);
+                rg_err_quote(q, sizeof(q), last_ref.s, last_ref.len);
                 return rg_csv_fail(rec, col, err, "says %s, but '%s' is a %s",
                                    c->values[which], q,
-                                   kind_name((unsigned)last_ref->kind));
+                                   kind_name((unsigned)last_kind));
             }
             break;
         case C_REF:
-            last_ref = NULL;
+            last_ref.s = NULL;
             if ((c->flags & F_IFLOADED) && !ld->loaded[c->ns]) {
                 *v = (struct rg_value){ RG_TEXT, 0, f.s, f.len };
                 break;
             }
-            e = rg_map_get(ld->ns[c->ns], f.s, f.len);
-            if (!e || !((unsigned)e->kind & c->kinds))
-                return dangling(ld, rec, col, c, f.s, f.len, e, err);
-            last_ref = e;
+            if (!rg_map_lookup(ld->ns[c->ns], key, klen, &value, &kind) ||
+                !((unsigned)kind & c->kinds))
+                return dangling(ld, rec, col, c, f.s, f.len,
+                                rg_map_get(ld->ns[c->ns], key, klen), err);
+            last_ref = f;
+            last_kind = kind;
             if (c->flags & F_KEYTEXT)
                 *v = (struct rg_value){ RG_TEXT, 0, f.s, f.len };
             else
-                *v = (struct rg_value){ RG_INT, e->value, NULL, 0 };
+                *v = (struct rg_value){ RG_INT, value, NULL, 0 };
             break;
         }
         if (c->flags & F_NAME)

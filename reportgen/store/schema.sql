@@ -13,6 +13,10 @@
 --
 -- Times are UTC text "YYYY-MM-DDTHH:MM:SSZ", dates "YYYY-MM-DD", booleans
 -- 0/1, NULL where the source gave nothing.
+--
+-- CHECK constraints compare with OR, not IN: SQLite evaluates an IN list in a
+-- CHECK by building a temporary b-tree for every row inserted, which made
+-- loading users three times slower.
 
 PRAGMA application_id = 1380406100; -- 'RGST'
 PRAGMA user_version = 1;
@@ -30,7 +34,7 @@ CREATE TABLE snapshot (
 
 CREATE TABLE source (
     id              INTEGER PRIMARY KEY,
-    kind            TEXT NOT NULL CHECK (kind IN ('csv', 'graph', 'servicenow', 'ldap')),
+    kind            TEXT NOT NULL CHECK (kind = 'csv' OR kind = 'graph' OR kind = 'servicenow' OR kind = 'ldap'),
     entity          TEXT NOT NULL,   -- the table it fills, e.g. 'users'
     locator         TEXT NOT NULL,   -- file name or URL (never with secrets)
     fetched_at      TEXT NOT NULL,
@@ -65,7 +69,7 @@ CREATE TABLE dangling_reference (
 CREATE TABLE principals (
     pk            INTEGER PRIMARY KEY,
     id            TEXT NOT NULL,
-    type          TEXT NOT NULL CHECK (type IN ('user', 'group', 'servicePrincipal', 'device')),
+    type          TEXT NOT NULL CHECK (type = 'user' OR type = 'group' OR type = 'servicePrincipal' OR type = 'device'),
     display_name  TEXT,
     source_id     INTEGER NOT NULL,
     line          INTEGER
@@ -116,20 +120,24 @@ CREATE TABLE service_principals (
     line                    INTEGER
 );
 
--- Direct edges only; see group_members_transitive for nesting.
+-- Direct edges only; see group_members_transitive for nesting. Stored in
+-- key order (WITHOUT ROWID): the members of a group are one range of the
+-- table, and the key is also what makes an edge unique.
 CREATE TABLE group_members (
     group_pk   INTEGER NOT NULL REFERENCES principals (pk),
     member_pk  INTEGER NOT NULL REFERENCES principals (pk),
     source_id  INTEGER NOT NULL,
-    line       INTEGER
-);
+    line       INTEGER,
+    PRIMARY KEY (group_pk, member_pk)
+) WITHOUT ROWID;
 
 CREATE TABLE group_owners (
     group_pk   INTEGER NOT NULL REFERENCES principals (pk),
     owner_pk   INTEGER NOT NULL REFERENCES principals (pk),
     source_id  INTEGER NOT NULL,
-    line       INTEGER
-);
+    line       INTEGER,
+    PRIMARY KEY (group_pk, owner_pk)
+) WITHOUT ROWID;
 
 -- ----------------------------------------------------------------- roles
 
@@ -172,10 +180,10 @@ CREATE TABLE role_assignments (
     id                  TEXT,
     principal_pk        INTEGER NOT NULL REFERENCES principals (pk),
     role_definition_pk  INTEGER NOT NULL REFERENCES role_definitions (pk),
-    state               TEXT NOT NULL CHECK (state IN ('active', 'eligible')),
+    state               TEXT NOT NULL CHECK (state = 'active' OR state = 'eligible'),
     directory_scope_id  TEXT NOT NULL DEFAULT '/',
-    assignment_type     TEXT CHECK (assignment_type IN ('Assigned', 'Activated')),
-    member_type         TEXT CHECK (member_type IN ('Direct', 'Group', 'Inherited')),
+    assignment_type     TEXT CHECK (assignment_type = 'Assigned' OR assignment_type = 'Activated'),
+    member_type         TEXT CHECK (member_type = 'Direct' OR member_type = 'Group' OR member_type = 'Inherited'),
     start_date_time     TEXT,
     end_date_time       TEXT,
     source_id           INTEGER NOT NULL,
@@ -187,8 +195,8 @@ CREATE TABLE pim_group_assignments (
     id               TEXT,
     group_pk         INTEGER NOT NULL REFERENCES principals (pk),
     principal_pk     INTEGER NOT NULL REFERENCES principals (pk),
-    access_id        TEXT NOT NULL CHECK (access_id IN ('member', 'owner')),
-    state            TEXT NOT NULL CHECK (state IN ('active', 'eligible')),
+    access_id        TEXT NOT NULL CHECK (access_id = 'member' OR access_id = 'owner'),
+    state            TEXT NOT NULL CHECK (state = 'active' OR state = 'eligible'),
     start_date_time  TEXT,
     end_date_time    TEXT,
     source_id        INTEGER NOT NULL,
@@ -246,7 +254,7 @@ CREATE TABLE hr_people (
 
 CREATE TABLE hr_events (
     employee_id      TEXT NOT NULL,
-    event_type       TEXT NOT NULL CHECK (event_type IN ('joiner', 'mover', 'leaver')),
+    event_type       TEXT NOT NULL CHECK (event_type = 'joiner' OR event_type = 'mover' OR event_type = 'leaver'),
     effective_date   TEXT NOT NULL,
     from_department  TEXT,
     to_department    TEXT,
@@ -272,7 +280,7 @@ CREATE TABLE ad_users (
 CREATE TABLE ad_group_members (
     group_name    TEXT NOT NULL,
     member        TEXT NOT NULL,
-    member_class  TEXT CHECK (member_class IN ('user', 'group', 'computer')),
+    member_class  TEXT CHECK (member_class = 'user' OR member_class = 'group' OR member_class = 'computer'),
     source_id     INTEGER NOT NULL,
     line          INTEGER
 );

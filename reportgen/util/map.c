@@ -2,11 +2,12 @@
  * map.c - open-addressing hash map (see map.h).
  *
  * Entries live in fixed-size chunks so their addresses never change. The
- * slot table holds, per slot, 32 bits of the key's hash and the entry's
- * number, and doubles when half full: a probe compares hashes inside the
- * table and touches an entry (a cache miss) only when they match. Keys live
- * in a bump allocator of large blocks: a million GUIDs cost one allocation
- * per 1 MiB, not one per key.
+ * slot table doubles when half full. A slot holds a key of up to 24 bytes
+ * itself (a GUID in binary form is 17), with the value and kind: a lookup of
+ * such a key costs one cache miss, which matters when millions of
+ * memberships each look up two ids. Longer keys are compared through their
+ * entry. Keys are also copied into a bump allocator of large blocks (for
+ * rg_map_get and messages): a million keys cost one allocation per 1 MiB.
  */
 #include "map.h"
 
@@ -22,9 +23,15 @@ struct key_block {
     char data[];
 };
 
+#define INLINE_KEY 24
+
 struct slot {
-    uint32_t tag;   /* the high half of the key's hash */
-    uint32_t entry; /* entry number + 1; 0 = empty */
+    char key[INLINE_KEY]; /* the key, when len <= INLINE_KEY */
+    int64_t value;
+    uint32_t entry;       /* entry number + 1; 0 = empty */
+    uint16_t kind;
+    uint8_t len;          /* the key's length, or 255 when it is longer */
+    uint8_t tag;          /* 8 more bits of the hash, for long keys */
 };
 
 struct rg_map {
@@ -99,7 +106,7 @@ find_slot(const struct rg_map *m, struct slot *slots, size_t cap,
           const char *key, size_t len, uint64_t h)
 {
     size_t i = (size_t)h & (cap - 1);
-    uint32_t tag = (uint32_t)(h >> 32);
+    uint8_t tag = (uint8_t)(h >> 56);
 
     for (;; i = (i + 1) & (cap - 1)) {
         struct slot *sl = &slots[i];
@@ -107,7 +114,12 @@ find_slot(const struct rg_map *m, struct slot *slots, size_t cap,
 
         if (!sl->entry)
             return sl;
-        if (sl->tag != tag)
+        if (len <= INLINE_KEY) {
+            if (sl->len == len && memcmp(sl->key, key, len) == 0)
+                return sl;
+            continue;
+        }
+        if (sl->len != 255 || sl->tag != tag)
             continue;
         e = entry(m, sl->entry);
         if (e->len == len && memcmp(e->key, key, len) == 0)
@@ -122,6 +134,20 @@ rg_map_get(const struct rg_map *m, const char *key, size_t len)
         find_slot(m, m->slots, m->cap, key, len, hash(key, len));
 
     return sl->entry ? entry(m, sl->entry) : NULL;
+}
+
+int
+rg_map_lookup(const struct rg_map *m, const char *key, size_t len,
+              int64_t *value, int *kind)
+{
+    const struct slot *sl =
+        find_slot(m, m->slots, m->cap, key, len, hash(key, len));
+
+    if (!sl->entry)
+        return 0;
+    *value = sl->value;
+    *kind = sl->kind;
+    return 1;
 }
 
 static int
@@ -185,7 +211,7 @@ rg_map_put(struct rg_map *m, const char *key, size_t len, int kind, int src,
             *old = entry(m, sl->entry);
         return 1;
     }
-    if (m->count >= UINT32_MAX - 1)
+    if (m->count >= UINT32_MAX - 1 || kind < 0 || kind > UINT16_MAX)
         return -1;
     if ((m->count + 1) * 2 > m->cap) {
         if (grow(m) < 0)
@@ -212,8 +238,16 @@ rg_map_put(struct rg_map *m, const char *key, size_t len, int kind, int src,
     e->value = value;
     e->line = line;
     m->count++;
-    sl->tag = (uint32_t)(h >> 32);
     sl->entry = (uint32_t)m->count;
+    sl->value = value;
+    sl->kind = (uint16_t)kind;
+    sl->tag = (uint8_t)(h >> 56);
+    if (len <= INLINE_KEY) {
+        sl->len = (uint8_t)len;
+        memcpy(sl->key, key, len);
+    } else {
+        sl->len = 255;
+    }
     return 0;
 }
 

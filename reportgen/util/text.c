@@ -105,6 +105,41 @@ rg_guid_canon(const char *s, size_t len, char out[37])
     return 1;
 }
 
+static int
+hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int
+rg_guid_bin(const char *s, size_t len, unsigned char out[16])
+{
+    size_t o = 0;
+
+    if (len != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' ||
+        s[23] != '-')
+        return 0;
+    for (size_t i = 0; i < 36; i++) {
+        int hi, lo;
+
+        if (i == 8 || i == 13 || i == 18 || i == 23)
+            continue;
+        hi = hexval((unsigned char)s[i]);
+        lo = hexval((unsigned char)s[i + 1]);
+        if (hi < 0 || lo < 0)
+            return 0;
+        out[o++] = (unsigned char)(hi << 4 | lo);
+        i++;
+    }
+    return 1;
+}
+
 int
 rg_parse_bool(const char *s, size_t len, int *v)
 {

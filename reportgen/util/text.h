@@ -30,6 +30,12 @@ int rg_ascii_ieq(const char *s, size_t len, const char *z);
 int rg_guid_canon(const char *s, size_t len, char out[37]);
 
 /*
+ * If s[0..len) is a GUID, writes its 16 bytes (as the hex digits read, any
+ * case) to out and returns 1; otherwise returns 0.
+ */
+int rg_guid_bin(const char *s, size_t len, unsigned char out[16]);
+
+/*
  * Reads a boolean as exports write them: true/false, yes/no, 1/0, in any
  * case. Returns 0 and sets *v, or -1.
  */
