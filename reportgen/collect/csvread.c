@@ -221,6 +221,52 @@ preamble(struct reader *r, const char *data, size_t len)
     return i;
 }
 
+int rg_csv_fast_path = 1;
+
+static int
+is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/*
+ * Splits a whole line (s[0..n), ending in '\n') that holds no quote and no
+ * CR but the one before its end, the way libcsv would, through the same
+ * callbacks. Most lines of a large export are like this, and libcsv spends
+ * about 40 instructions a byte on them, this about 5. Returns 0, having done
+ * nothing, for any other line. tests/fuzz/fuzz_csvfast checks that both
+ * ways give the same records and errors.
+ */
+static int
+fast_line(struct reader *r, const char *s, size_t n)
+{
+    size_t end = n - 1, start = 0, k = 0;
+
+    if (end > 0 && s[end - 1] == '\r')
+        end--;
+    if (memchr(s, '"', end) || memchr(s, '\r', end))
+        return 0;
+    while (k < end && is_blank(s[k]))
+        k++;
+    if (k == end) /* nothing but spaces: libcsv's call */
+        return 0;
+    for (;;) {
+        const char *comma = memchr(s + start, ',', end - start);
+        size_t a = start, b = comma ? (size_t)(comma - s) : end;
+
+        while (a < b && is_blank(s[a]))
+            a++;
+        while (b > a && is_blank(s[b - 1]))
+            b--;
+        on_field((void *)(s + a), b - a, r);
+        if (!comma)
+            break;
+        start = (size_t)(comma - s) + 1;
+    }
+    on_record('\n', r);
+    return 1;
+}
+
 static void
 feed(struct reader *r, const char *data, size_t len)
 {
@@ -233,6 +279,13 @@ feed(struct reader *r, const char *data, size_t len)
     while (i < len && !r->failed) {
         const char *nl = memchr(data + i, '\n', len - i);
         size_t seg = nl ? (size_t)(nl - (data + i)) + 1 : len - i;
+        /*
+         * libcsv holds no part of a record (its state is ROW_NOT_BEGUN, 0 in
+         * libcsv 3). Our own `between` is not enough: a CR alone ends a
+         * record in the middle of a line, and libcsv may have begun the next
+         * one, quotes and all.
+         */
+        int fresh = r->p.pstate == 0 && r->nf == 0;
 
         if (r->between && !blank(data + i, seg)) {
             r->between = 0;
@@ -247,8 +300,11 @@ feed(struct reader *r, const char *data, size_t len)
                 return;
             }
         }
-        if (csv_parse(&r->p, data + i, seg, on_field, on_record, r) < seg &&
-            !r->failed) {
+        if (fresh && nl && rg_csv_fast_path && fast_line(r, data + i, seg)) {
+            /* done without libcsv */
+        } else if (csv_parse(&r->p, data + i, seg, on_field, on_record, r) <
+                       seg &&
+                   !r->failed) {
             if (csv_error(&r->p) == CSV_EPARSE)
                 fail_here(r, "unexpected character after a closing quote "
                              "(a quote inside a quoted field is written \"\")");

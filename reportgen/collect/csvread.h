@@ -68,6 +68,12 @@ int rg_csv_read_mem(const char *path, const void *data, size_t len,
                     struct rg_err *err);
 
 /*
+ * 1 (the default): plain lines are split without libcsv, quoted ones with
+ * it. 0: libcsv reads everything. For tests that compare the two.
+ */
+extern int rg_csv_fast_path;
+
+/*
  * Fails with a message that names the file, the record's line and the
  * column (1-based position col + 1, and its header name):
  * "cannot load 'users.csv' line 12, column 5 (accountEnabled): <fmt>".

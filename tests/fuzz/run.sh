@@ -18,7 +18,7 @@ for src in tests/fuzz/fuzz_*.c; do
     seeds="$out/seeds-$name"
     mkdir -p "$corpus" "$seeds"
     case $name in
-    fuzz_csvread)
+    fuzz_csvread|fuzz_csvfast)
         cp fixtures/nordhavn-bank/*.csv "$seeds"/
         find tests/cases -name '*.csv' | while read -r f; do
             cp "$f" "$seeds/$(echo "$f" | tr / _)"; done ;;

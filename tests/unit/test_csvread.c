@@ -138,6 +138,30 @@ test_limits(void)
     free(data);
 }
 
+/* Both ways of splitting lines must agree (the fast path and libcsv). */
+static void
+test_fast_path(void)
+{
+    static const char *const inputs[] = {
+        "a,b\n 1 ,\t2\t\n,\n3,4",
+        "a,b\n1,\"x\ny\"\n2,3\n",
+        /* found by fuzz_csvfast, 2026-11-26: a CR ends a record inside a
+           line, and the next record opened a quote before the line ended */
+        "ObjeI ,Ddtcy N,\x04" "es\r\x1a" "00-restad,\"multi\r\nuotet\r\n",
+        "a\n   \n\t\n1\n",
+    };
+
+    for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+        char fast[4200];
+
+        rg_csv_fast_path = 1;
+        snprintf(fast, sizeof(fast), "%s", read_csv(inputs[i], strlen(inputs[i])));
+        rg_csv_fast_path = 0;
+        T_STREQ(read_csv(inputs[i], strlen(inputs[i])), fast);
+        rg_csv_fast_path = 1;
+    }
+}
+
 static void
 test_callback_failure(void)
 {
@@ -180,6 +204,7 @@ main(void)
     test_good();
     test_bad();
     test_limits();
+    test_fast_path();
     test_callback_failure();
     test_stats();
     return T_REPORT();
