@@ -74,12 +74,31 @@ rg_cmd_parse_time(const char *opt, const char *s, char out[RG_ISO_TIME_LEN],
     return 0;
 }
 
+/*
+ * REPORTGEN_DATADIR, else <the executable's folder>/../share/reportgen when
+ * it exists (so `make install PREFIX=...` works without a rebuild), else the
+ * folder compiled in.
+ */
 const char *
 rg_cmd_datadir(void)
 {
+    static char dir[4096];
     const char *d = getenv("REPORTGEN_DATADIR");
+    ssize_t n;
+    char *slash;
 
-    return d && *d ? d : RG_DATADIR;
+    if (d && *d)
+        return d;
+    n = readlink("/proc/self/exe", dir, sizeof(dir) - 32);
+    if (n > 0) {
+        dir[n] = '\0';
+        if ((slash = strrchr(dir, '/'))) {
+            memcpy(slash, "/../share/reportgen", sizeof("/../share/reportgen"));
+            if (access(dir, F_OK) == 0)
+                return dir;
+        }
+    }
+    return RG_DATADIR;
 }
 
 static char cleanup_path[4096];
