@@ -27,8 +27,8 @@ struct rg_collect_job {
     size_t ncsv_dirs;
     const char *out;
     const char *tenant, *tenant_id; /* may be NULL */
-    char as_of[RG_ISO_TIME_LEN];     /* empty: now */
-    const char *date_format;         /* may be NULL */
+    char as_of[RG_ISO_TIME_LEN];    /* empty: now */
+    const char *date_format;        /* may be NULL */
     int allow_dangling, force;
 };
 
@@ -63,8 +63,8 @@ int rg_cmd_print_usage(const char *cmd, void *f);
 int rg_cmd_now(char out[RG_ISO_TIME_LEN], struct rg_err *err);
 
 /* Reads --as-of and similar: ISO 8601 with a zone, or a date (midnight UTC). */
-int rg_cmd_parse_time(const char *opt, const char *s,
-                      char out[RG_ISO_TIME_LEN], struct rg_err *err);
+int rg_cmd_parse_time(const char *opt, const char *s, char out[RG_ISO_TIME_LEN],
+                      struct rg_err *err);
 
 /* The folder of installed data (templates, queries, fixtures). */
 const char *rg_cmd_datadir(void);

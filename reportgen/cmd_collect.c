@@ -120,7 +120,8 @@ cmd_collect(int argc, char **argv)
             return RG_EXIT_OK;
         default:
             free(dirs);
-            return rg_cmd_usage_error("collect", "unknown or incomplete option '%s'",
+            return rg_cmd_usage_error("collect",
+                                      "unknown or incomplete option '%s'",
                                       argv[optind - 1]);
         }
     }

@@ -56,8 +56,8 @@ cmd_demo(int argc, char **argv)
             rg_cmd_print_usage("demo", stdout);
             return RG_EXIT_OK;
         default:
-            return rg_cmd_usage_error("demo", "unknown or incomplete option '%s'",
-                                      argv[optind - 1]);
+            return rg_cmd_usage_error(
+                "demo", "unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)
@@ -70,8 +70,9 @@ cmd_demo(int argc, char **argv)
                                                     : installed;
     }
     if (!is_dir(fixtures)) {
-        fprintf(stderr, "reportgen: cannot find the fictional bank: '%s' is not "
-                        "a folder (give --fixtures DIR)\n",
+        fprintf(stderr,
+                "reportgen: cannot find the fictional bank: '%s' is not "
+                "a folder (give --fixtures DIR)\n",
                 fixtures);
         return RG_EXIT_FAIL;
     }

@@ -26,11 +26,12 @@ print_text(const char *path, const struct rg_snapshot_info *in, FILE *f)
 
         fprintf(f, "  %-4lld %-5s %-27s %9lld rows  %s\n", (long long)s->id,
                 s->kind, s->entity, (long long)s->rows, s->locator);
-        fprintf(f, "       sha256 %s  fetched %s\n", s->sha256 ? s->sha256 : "-",
-                s->fetched_at);
+        fprintf(f, "       sha256 %s  fetched %s\n",
+                s->sha256 ? s->sha256 : "-", s->fetched_at);
         if (s->dangling > 0)
-            fprintf(f, "       %lld rows left out: they name unknown objects "
-                       "(see dangling_reference)\n",
+            fprintf(f,
+                    "       %lld rows left out: they name unknown objects "
+                    "(see dangling_reference)\n",
                     (long long)s->dangling);
         if (s->expected >= 0 && s->expected != s->rows)
             fprintf(f, "       warning: the source announced %lld rows\n",
@@ -115,9 +116,9 @@ cmd_snapshot(int argc, char **argv)
         return RG_EXIT_OK;
     }
     if (argc < 2 || strcmp(argv[1], "info") != 0)
-        return rg_cmd_usage_error("snapshot", argc < 2
-                                                  ? "missing subcommand 'info'"
-                                                  : "unknown subcommand '%s'",
+        return rg_cmd_usage_error("snapshot",
+                                  argc < 2 ? "missing subcommand 'info'"
+                                           : "unknown subcommand '%s'",
                                   argc < 2 ? "" : argv[1]);
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0)

@@ -21,19 +21,26 @@ static const struct cmd {
 } cmds[] = {
     { "collect", cmd_collect, "read sources into a new sealed snapshot",
       "usage: reportgen collect --csv DIR [--csv DIR]... --out SNAPSHOT.db\n"
-      "                         [--tenant NAME] [--tenant-id ID] [--as-of TIME]\n"
-      "                         [--date-format FORMAT] [--allow-dangling] [--force]\n"
+      "                         [--tenant NAME] [--tenant-id ID] [--as-of "
+      "TIME]\n"
+      "                         [--date-format FORMAT] [--allow-dangling] "
+      "[--force]\n"
       "\n"
       "  --csv DIR            a folder of CSV exports (docs/csv-formats.md);\n"
       "                       repeat for several folders\n"
-      "  --out SNAPSHOT.db    the snapshot to write; never overwritten without --force\n"
+      "  --out SNAPSHOT.db    the snapshot to write; never overwritten without "
+      "--force\n"
       "  --tenant NAME        the tenant's name, recorded in the snapshot\n"
       "  --tenant-id ID       the tenant's id, recorded in the snapshot\n"
-      "  --as-of TIME         the moment the data describes (ISO 8601 with a zone,\n"
+      "  --as-of TIME         the moment the data describes (ISO 8601 with a "
+      "zone,\n"
       "                       or a date); default: now\n"
-      "  --date-format FMT    also read times written as FMT, e.g. '%d.%m.%Y %H:%M:%S'\n"
-      "                       (%Y %m %d %H %I %M %S %p %z); taken as UTC without %z\n"
-      "  --allow-dangling     keep rows that name unknown objects out of the snapshot\n"
+      "  --date-format FMT    also read times written as FMT, e.g. '%d.%m.%Y "
+      "%H:%M:%S'\n"
+      "                       (%Y %m %d %H %I %M %S %p %z); taken as UTC "
+      "without %z\n"
+      "  --allow-dangling     keep rows that name unknown objects out of the "
+      "snapshot\n"
       "                       and record them, instead of failing\n"
       "  --force              replace SNAPSHOT.db if it exists\n" },
     { "snapshot", cmd_snapshot, "describe a snapshot",
@@ -45,9 +52,11 @@ static const struct cmd {
     { "demo", cmd_demo, "collect the fictional Nordhavn Bank and describe it",
       "usage: reportgen demo [--out DIR] [--fixtures DIR]\n"
       "\n"
-      "  --out DIR        where to write (default: demo); the demo replaces its\n"
+      "  --out DIR        where to write (default: demo); the demo replaces "
+      "its\n"
       "                   own earlier output there\n"
-      "  --fixtures DIR   the bank's CSV exports (default: fixtures/nordhavn-bank,\n"
+      "  --fixtures DIR   the bank's CSV exports (default: "
+      "fixtures/nordhavn-bank,\n"
       "                   else the installed copy)\n" },
     { "help", cmd_help, "show the usage of a command",
       "usage: reportgen help [COMMAND]\n" },
@@ -58,14 +67,15 @@ static const struct cmd {
 static void
 print_overview(FILE *f)
 {
-    fputs("usage: reportgen COMMAND [OPTIONS]\n"
-          "       reportgen --help | --version\n"
-          "\n"
-          "Identity data of a bank (Entra ID, Active Directory, HR, ServiceNow)\n"
-          "turned into audit evidence.\n"
-          "\n"
-          "commands:\n",
-          f);
+    fputs(
+        "usage: reportgen COMMAND [OPTIONS]\n"
+        "       reportgen --help | --version\n"
+        "\n"
+        "Identity data of a bank (Entra ID, Active Directory, HR, ServiceNow)\n"
+        "turned into audit evidence.\n"
+        "\n"
+        "commands:\n",
+        f);
     for (size_t i = 0; i < NCMDS; i++)
         fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
     fputs("\nSee 'reportgen help COMMAND'. Exit codes: 0 ok, 1 verification "
@@ -124,7 +134,8 @@ main(int argc, char **argv)
     for (size_t i = 0; i < NCMDS; i++)
         if (strcmp(argv[1], cmds[i].name) == 0)
             return cmds[i].fn(argc - 1, argv + 1);
-    fprintf(stderr, "reportgen: unknown command '%s' (see 'reportgen --help')\n",
+    fprintf(stderr,
+            "reportgen: unknown command '%s' (see 'reportgen --help')\n",
             argv[1]);
     return RG_EXIT_USAGE;
 }

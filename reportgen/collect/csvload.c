@@ -27,20 +27,30 @@
 /* ------------------------------------------------------------------ specs */
 
 enum ctype {
-    C_TEXT,  /* any text */
-    C_ID,    /* the id this row defines; unique in its namespace */
-    C_KEY,   /* a unique key when given (assignment ids) */
+    C_TEXT, /* any text */
+    C_ID,   /* the id this row defines; unique in its namespace */
+    C_KEY,  /* a unique key when given (assignment ids) */
     C_BOOL,
     C_TIME,
     C_DATE,
-    C_ENUM,  /* one of values[], stored as written there */
-    C_REF,   /* an id defined elsewhere, stored as its pk */
-    C_KIND   /* the type of the object named by the previous C_REF column */
+    C_ENUM, /* one of values[], stored as written there */
+    C_REF,  /* an id defined elsewhere, stored as its pk */
+    C_KIND  /* the type of the object named by the previous C_REF column */
 };
 
 /* Namespaces of ids. Objects share one: a GUID names one thing. */
-enum ns { NS_OBJ, NS_HR, NS_AD, NS_SNOW, NS_SOD, NS_RA, NS_PIMG, NS_APA,
-          NS_ARA, NS_COUNT };
+enum ns {
+    NS_OBJ,
+    NS_HR,
+    NS_AD,
+    NS_SNOW,
+    NS_SOD,
+    NS_RA,
+    NS_PIMG,
+    NS_APA,
+    NS_ARA,
+    NS_COUNT
+};
 
 /* Kinds of objects, as bits so a reference can accept several. */
 #define K_USER 1
@@ -65,20 +75,20 @@ enum ns { NS_OBJ, NS_HR, NS_AD, NS_SNOW, NS_SOD, NS_RA, NS_PIMG, NS_APA,
 #define MAX_COLS 16
 
 struct col_spec {
-    const char *name;     /* as in docs/csv-formats.md */
-    const char *db;       /* column it fills, or NULL when only checked */
+    const char *name; /* as in docs/csv-formats.md */
+    const char *db;   /* column it fills, or NULL when only checked */
     enum ctype type;
     unsigned flags;
-    enum ns ns;           /* C_ID, C_KEY, C_REF */
-    unsigned kinds;       /* C_ID: the kind defined; C_REF: kinds accepted */
-    const char *aliases;  /* other header names, normalized, space-separated */
+    enum ns ns;          /* C_ID, C_KEY, C_REF */
+    unsigned kinds;      /* C_ID: the kind defined; C_REF: kinds accepted */
+    const char *aliases; /* other header names, normalized, space-separated */
     const char *const *values; /* C_ENUM and C_KIND, NULL-terminated */
 };
 
 struct file_spec {
     const char *file;
     const char *table;
-    int with_pk;          /* the table has a pk column this loader assigns */
+    int with_pk; /* the table has a pk column this loader assigns */
     const struct col_spec *cols;
     size_t ncols;
 };
@@ -90,11 +100,10 @@ static const char *const v_member_type[] = { "user", "group",
 static const char *const v_state[] = { "active", "eligible", NULL };
 static const char *const v_assignment_type[] = { "Assigned", "Activated",
                                                  NULL };
-static const char *const v_ra_member_type[] = { "Direct", "Group",
-                                                "Inherited", NULL };
+static const char *const v_ra_member_type[] = { "Direct", "Group", "Inherited",
+                                                NULL };
 static const char *const v_access_id[] = { "member", "owner", NULL };
-static const char *const v_event_type[] = { "joiner", "mover", "leaver",
-                                            NULL };
+static const char *const v_event_type[] = { "joiner", "mover", "leaver", NULL };
 static const char *const v_member_class[] = { "user", "group", "computer",
                                               NULL };
 
@@ -102,8 +111,8 @@ static const char *const v_member_class[] = { "user", "group", "computer",
 
 static const struct col_spec users_cols[] = {
     { "id", "id", C_ID, F_REQ | F_GUID, NS_OBJ, K_USER, "objectid", NULL },
-    { "userPrincipalName", "user_principal_name", C_TEXT, F_REQ, 0, 0,
-      "upn", NULL },
+    { "userPrincipalName", "user_principal_name", C_TEXT, F_REQ, 0, 0, "upn",
+      NULL },
     { "displayName", "display_name", C_TEXT, F_REQ | F_NAME, 0, 0, "name",
       NULL },
     { "userType", "user_type", C_ENUM, 0, 0, 0, NULL, v_user_type },
@@ -141,8 +150,8 @@ static const struct col_spec sps_cols[] = {
     { "displayName", "display_name", C_TEXT, F_REQ | F_NAME, 0, 0, "name",
       NULL },
     { "appId", "app_id", C_TEXT, F_GUID, 0, 0, "applicationid", NULL },
-    { "servicePrincipalType", "service_principal_type", C_TEXT, 0, 0, 0,
-      NULL, NULL },
+    { "servicePrincipalType", "service_principal_type", C_TEXT, 0, 0, 0, NULL,
+      NULL },
     { "accountEnabled", "account_enabled", C_BOOL, 0, 0, 0, "enabled", NULL },
 };
 
@@ -167,16 +176,15 @@ static const struct col_spec roledefs_cols[] = {
     { "displayName", "display_name", C_TEXT, F_REQ, 0, 0, "name rolename",
       NULL },
     { "templateId", "template_id", C_TEXT, F_GUID | F_ALIASID, 0, 0,
-      "roletemplateid",
-      NULL },
+      "roletemplateid", NULL },
     { "isBuiltIn", "is_built_in", C_BOOL, 0, 0, 0, "builtin", NULL },
     { "isPrivileged", "is_privileged", C_BOOL, 0, 0, 0, "privileged", NULL },
 };
 
 static const struct col_spec roleassign_cols[] = {
     { "id", "id", C_KEY, 0, NS_RA, 0, NULL, NULL },
-    { "principalId", "principal_pk", C_REF, F_REQ | F_GUID, NS_OBJ,
-      K_PRINCIPAL, "principalobjectid", NULL },
+    { "principalId", "principal_pk", C_REF, F_REQ | F_GUID, NS_OBJ, K_PRINCIPAL,
+      "principalobjectid", NULL },
     { "roleDefinitionId", "role_definition_pk", C_REF, F_REQ | F_GUID, NS_OBJ,
       K_ROLE, "roleid", NULL },
     { "state", "state", C_ENUM, F_REQ, 0, 0, "assignmentstate", v_state },
@@ -244,8 +252,8 @@ static const struct col_spec hrpeople_cols[] = {
 };
 
 static const struct col_spec hrevents_cols[] = {
-    { "employeeId", "employee_id", C_REF, F_REQ | F_KEYTEXT | F_IFLOADED,
-      NS_HR, K_PERSON, "employeenumber", NULL },
+    { "employeeId", "employee_id", C_REF, F_REQ | F_KEYTEXT | F_IFLOADED, NS_HR,
+      K_PERSON, "employeenumber", NULL },
     { "eventType", "event_type", C_ENUM, F_REQ, 0, 0, "event type",
       v_event_type },
     { "effectiveDate", "effective_date", C_DATE, F_REQ, 0, 0, "date", NULL },
@@ -256,13 +264,11 @@ static const struct col_spec hrevents_cols[] = {
 static const struct col_spec adusers_cols[] = {
     { "SamAccountName", "sam_account_name", C_ID, F_REQ, NS_AD, K_OTHER, NULL,
       NULL },
-    { "UserPrincipalName", "user_principal_name", C_TEXT, 0, 0, 0, NULL,
-      NULL },
+    { "UserPrincipalName", "user_principal_name", C_TEXT, 0, 0, 0, NULL, NULL },
     { "Enabled", "enabled", C_BOOL, 0, 0, 0, NULL, NULL },
     { "LastLogonDate", "last_logon_date", C_TIME, 0, 0, 0, NULL, NULL },
     { "EmployeeID", "employee_id", C_TEXT, 0, 0, 0, NULL, NULL },
-    { "DistinguishedName", "distinguished_name", C_TEXT, 0, 0, 0, NULL,
-      NULL },
+    { "DistinguishedName", "distinguished_name", C_TEXT, 0, 0, 0, NULL, NULL },
     { "PasswordLastSet", "password_last_set", C_TIME, 0, 0, 0, NULL, NULL },
     { "whenCreated", "when_created", C_TIME, 0, 0, 0, "created", NULL },
 };
@@ -323,42 +329,50 @@ static const struct file_spec files[] = {
 /* ----------------------------------------------------------------- loader */
 
 struct loader {
-    const struct rg_csvload_opts *o;       /* borrowed */
-    struct rg_row_sink *sink;              /* borrowed */
-    struct rg_map *ns[NS_COUNT];           /* owned */
-    int loaded[NS_COUNT];                  /* a file defining it was read */
+    const struct rg_csvload_opts *o; /* borrowed */
+    struct rg_row_sink *sink;        /* borrowed */
+    struct rg_map *ns[NS_COUNT];     /* owned */
+    int loaded[NS_COUNT];            /* a file defining it was read */
     int64_t next_pk;
-    char **paths;                          /* owned; by source index */
+    char **paths; /* owned; by source index */
     size_t npaths;
-    struct rg_table_writer *principals;    /* owned, opened on first use */
-    struct rg_table_writer *dangling;      /* owned, opened on first use */
+    struct rg_table_writer *principals; /* owned, opened on first use */
+    struct rg_table_writer *dangling;   /* owned, opened on first use */
 
     /* the file being read */
     const struct file_spec *fs;
-    int src;                               /* index into paths */
+    int src; /* index into paths */
     int64_t source_id;
-    int hidx[MAX_COLS];                    /* header position of each column */
-    struct rg_table_writer *w;             /* owned */
+    int hidx[MAX_COLS];        /* header position of each column */
+    struct rg_table_writer *w; /* owned */
     int64_t rows, ndangling;
-    int64_t pk;                            /* the key the row defines, or 0 */
-    unsigned kind;                         /* the kind it defines, or 0 */
-    struct rg_value id, name;              /* the id and name it defines */
+    int64_t pk;               /* the key the row defines, or 0 */
+    unsigned kind;            /* the kind it defines, or 0 */
+    struct rg_value id, name; /* the id and name it defines */
     struct rg_value vals[MAX_COLS + 3];
-    char conv[MAX_COLS][40];               /* converted text of each column */
+    char conv[MAX_COLS][40]; /* converted text of each column */
 };
 
 static const char *
 kind_name(unsigned kind)
 {
     switch (kind) {
-    case K_USER: return "user";
-    case K_GROUP: return "group";
-    case K_SP: return "servicePrincipal";
-    case K_DEVICE: return "device";
-    case K_ROLE: return "role definition";
-    case K_PACKAGE: return "access package";
-    case K_PERSON: return "HR record";
-    default: return "record";
+    case K_USER:
+        return "user";
+    case K_GROUP:
+        return "group";
+    case K_SP:
+        return "servicePrincipal";
+    case K_DEVICE:
+        return "device";
+    case K_ROLE:
+        return "role definition";
+    case K_PACKAGE:
+        return "access package";
+    case K_PERSON:
+        return "HR record";
+    default:
+        return "record";
     }
 }
 
@@ -366,7 +380,7 @@ kind_name(unsigned kind)
 static void
 kinds_text(unsigned kinds, char *out, size_t outsz)
 {
-    static const unsigned order[] = { K_USER, K_GROUP, K_SP, K_DEVICE,
+    static const unsigned order[] = { K_USER, K_GROUP,   K_SP,    K_DEVICE,
                                       K_ROLE, K_PACKAGE, K_PERSON };
     size_t n = 0, total = 0, o = 0;
 
@@ -378,14 +392,17 @@ kinds_text(unsigned kinds, char *out, size_t outsz)
             continue;
         n++;
         o += (size_t)snprintf(out + o, outsz - o, "%s%s",
-                              n == 1 ? "" : n == total ? " or " : ", ",
+                              n == 1       ? ""
+                              : n == total ? " or "
+                                           : ", ",
                               kind_name(order[i]));
         if (o >= outsz)
             return;
     }
 }
 
-/* Lowercase letters and digits only: "User principal name" = "userprincipalname". */
+/* Lowercase letters and digits only: "User principal name" =
+ * "userprincipalname". */
 static void
 normalize(const char *s, size_t len, char *out, size_t outsz)
 {
@@ -442,8 +459,8 @@ map_header(struct loader *ld, const struct rg_csv_record *rec,
                 return rg_fail(err, RG_ERR_INPUT,
                                "cannot load '%s' line %lld: columns %d and "
                                "%zu both give '%s'",
-                               rec->path, (long long)rec->line,
-                               ld->hidx[j] + 1, i + 1, fs->cols[j].name);
+                               rec->path, (long long)rec->line, ld->hidx[j] + 1,
+                               i + 1, fs->cols[j].name);
             ld->hidx[j] = (int)i;
             break;
         }
@@ -462,8 +479,8 @@ open_writers(struct loader *ld, struct rg_err *err)
 {
     const char *cols[MAX_COLS + 3];
     size_t n = 0;
-    static const char *const pcols[] = { "pk", "id", "type", "display_name",
-                                         "source_id", "line" };
+    static const char *const pcols[] = { "pk",           "id",        "type",
+                                         "display_name", "source_id", "line" };
     static const char *const dcols[] = { "source_id", "line", "column_name",
                                          "value", "expected" };
 
@@ -476,9 +493,8 @@ open_writers(struct loader *ld, struct rg_err *err)
     cols[n++] = "line";
     if (!(ld->w = ld->sink->table(ld->sink->ctx, ld->fs->table, cols, n, err)))
         return -1;
-    if (!ld->principals &&
-        !(ld->principals = ld->sink->table(ld->sink->ctx, "principals", pcols,
-                                           6, err)))
+    if (!ld->principals && !(ld->principals = ld->sink->table(
+                                 ld->sink->ctx, "principals", pcols, 6, err)))
         return -1;
     if (ld->o->allow_dangling && !ld->dangling &&
         !(ld->dangling = ld->sink->table(ld->sink->ctx, "dangling_reference",
@@ -510,7 +526,8 @@ conv_time(struct loader *ld, const struct rg_csv_record *rec, size_t col,
     struct rg_tm tm;
     const char *fmt = ld->o->date_format;
 
-    if (rg_tm_parse_iso(f->s, f->len, &tm) == 0 && (tm.has_zone || !tm.has_time)) {
+    if (rg_tm_parse_iso(f->s, f->len, &tm) == 0 &&
+        (tm.has_zone || !tm.has_time)) {
         rg_unix_to_iso(rg_tm_to_unix(&tm), out);
         return 0;
     }
@@ -562,9 +579,8 @@ conv_date(struct loader *ld, const struct rg_csv_record *rec, size_t col,
 }
 
 static int
-conv_enum(const struct col_spec *c, const struct rg_csv_record *rec,
-          size_t col, const struct rg_csv_field *f, int *which,
-          struct rg_err *err)
+conv_enum(const struct col_spec *c, const struct rg_csv_record *rec, size_t col,
+          const struct rg_csv_field *f, int *which, struct rg_err *err)
 {
     const char *s = f->s;
     size_t len = f->len;
@@ -600,11 +616,10 @@ dangling(struct loader *ld, const struct rg_csv_record *rec, size_t col,
     if (!ld->o->allow_dangling) {
         rg_err_quote(q, sizeof(q), key, keylen);
         if (found)
-            return rg_csv_fail(rec, col, err,
-                               "'%s' is a %s ('%s' line %lld), not a %s", q,
-                               kind_name((unsigned)found->kind),
-                               where(ld, found->src), (long long)found->line,
-                               want);
+            return rg_csv_fail(
+                rec, col, err, "'%s' is a %s ('%s' line %lld), not a %s", q,
+                kind_name((unsigned)found->kind), where(ld, found->src),
+                (long long)found->line, want);
         return rg_csv_fail(rec, col, err,
                            "no %s has id '%s' (use --allow-dangling to keep "
                            "such rows out and record them)",
@@ -646,8 +661,7 @@ duplicate(struct loader *ld, const struct rg_csv_record *rec, size_t col,
  * dangling reference was recorded), -1 on failure.
  */
 static int
-convert(struct loader *ld, const struct rg_csv_record *rec,
-        struct rg_err *err)
+convert(struct loader *ld, const struct rg_csv_record *rec, struct rg_err *err)
 {
     const struct file_spec *fs = ld->fs;
     const struct rg_map_entry *e;
@@ -745,8 +759,7 @@ convert(struct loader *ld, const struct rg_csv_record *rec,
             *v = (struct rg_value){ RG_TEXT, 0, c->values[which],
                                     strlen(c->values[which]) };
             if (c->type == C_KIND && last_ref.s &&
-                strcmp(kind_name((unsigned)last_kind), c->values[which]) !=
-                    0) {
+                strcmp(kind_name((unsigned)last_kind), c->values[which]) != 0) {
                 char q[200];
 
                 rg_err_quote(q, sizeof(q), last_ref.s, last_ref.len);
@@ -800,12 +813,9 @@ on_record(void *ctx, const struct rg_csv_record *rec, struct rg_err *err)
     if (ld->kind & K_PRINCIPAL) {
         const char *type = kind_name(ld->kind);
         struct rg_value p[6] = {
-            { RG_INT, ld->pk, NULL, 0 },
-            ld->id,
-            { RG_TEXT, 0, type, strlen(type) },
-            ld->name,
-            { RG_INT, ld->source_id, NULL, 0 },
-            { RG_INT, rec->line, NULL, 0 },
+            { RG_INT, ld->pk, NULL, 0 },        ld->id,
+            { RG_TEXT, 0, type, strlen(type) }, ld->name,
+            { RG_INT, ld->source_id, NULL, 0 }, { RG_INT, rec->line, NULL, 0 },
         };
 
         if (ld->sink->row(ld->principals, p, err) < 0)
@@ -835,8 +845,8 @@ load_file(struct loader *ld, const struct file_spec *fs, const char *path,
     ld->src = (int)ld->npaths++;
     ld->fs = fs;
     ld->rows = ld->ndangling = 0;
-    ld->source_id = ld->sink->source_begin(ld->sink->ctx, "csv", fs->table,
-                                           path, err);
+    ld->source_id =
+        ld->sink->source_begin(ld->sink->ctx, "csv", fs->table, path, err);
     if (ld->source_id < 0)
         return -1;
     if (data)
@@ -1013,11 +1023,12 @@ rg_csv_load(const struct rg_csvload_opts *o, struct rg_row_sink *sink,
                 err->code != RG_OK)
                 goto done;
         for (size_t i = 0; i < dls[d].n; i++)
-            have_users |= rg_ascii_ieq(dls[d].names[i],
-                                       strlen(dls[d].names[i]), "users.csv");
+            have_users |= rg_ascii_ieq(dls[d].names[i], strlen(dls[d].names[i]),
+                                       "users.csv");
     }
     if (!have_users) {
-        rg_fail(err, RG_ERR_INPUT, "no users.csv in %s'%s'%s: it is the one "
+        rg_fail(err, RG_ERR_INPUT,
+                "no users.csv in %s'%s'%s: it is the one "
                 "export that must be present",
                 o->ndirs > 1 ? "any of " : "", o->ndirs ? o->dirs[0] : "",
                 o->ndirs > 1 ? ", ..." : "");

@@ -23,9 +23,9 @@
 #include "../util/rows.h"
 
 struct rg_csvload_opts {
-    const char *const *dirs;    /* folders of exports, read in this order */
+    const char *const *dirs; /* folders of exports, read in this order */
     size_t ndirs;
-    const char *date_format;    /* extra time format (see timefmt.h) or NULL */
+    const char *date_format; /* extra time format (see timefmt.h) or NULL */
     int allow_dangling;
     /* Called for each warning (e.g. an unknown .csv file); may be NULL. */
     void (*warn)(void *ctx, const char *msg);

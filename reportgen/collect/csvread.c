@@ -26,23 +26,23 @@
 
 struct reader {
     struct csv_parser p;
-    const char *path;          /* borrowed */
+    const char *path; /* borrowed */
     rg_csv_fn fn;
     void *ctx;
-    struct rg_err *err;        /* borrowed */
+    struct rg_err *err; /* borrowed */
     int failed;
-    int started;               /* the preamble (BOM, #TYPE) is behind us */
-    int64_t line;              /* the line being fed, 1-based */
-    int64_t rec_line;          /* the line the current record started on */
-    int between;               /* no record is open */
-    size_t rec_bytes;          /* bytes fed since the record started */
-    char *buf;                 /* owned; field bytes of the current record */
+    int started;      /* the preamble (BOM, #TYPE) is behind us */
+    int64_t line;     /* the line being fed, 1-based */
+    int64_t rec_line; /* the line the current record started on */
+    int between;      /* no record is open */
+    size_t rec_bytes; /* bytes fed since the record started */
+    char *buf;        /* owned; field bytes of the current record */
     size_t used, cap;
     size_t off[RG_CSV_MAX_FIELDS];
     size_t flen[RG_CSV_MAX_FIELDS];
     size_t nf;
     struct rg_csv_field fields[RG_CSV_MAX_FIELDS];
-    char *hbuf;                /* owned; header bytes */
+    char *hbuf;                  /* owned; header bytes */
     struct rg_csv_field *header; /* owned; hn fields into hbuf */
     size_t hn;
     int64_t records;
@@ -75,8 +75,8 @@ rg_csv_fail(const struct rg_csv_record *rec, size_t col, struct rg_err *err,
 static void
 fail_here(struct reader *r, const char *why)
 {
-    struct rg_csv_record rec = { r->path, r->rec_line, r->hn, NULL,
-                                 r->header, r->hn };
+    struct rg_csv_record rec = { r->path, r->rec_line, r->hn,
+                                 NULL,    r->header,   r->hn };
 
     rg_csv_fail(&rec, r->nf, r->err, "%s", why);
     r->failed = 1;
@@ -165,8 +165,8 @@ on_record(int c, void *vr)
     }
     for (i = 0; i < r->nf; i++) {
         if (!rg_utf8_valid(r->fields[i].s, r->fields[i].len, &bad)) {
-            rg_csv_fail(&rec, i, r->err, "invalid UTF-8 at byte %zu of the field",
-                        bad + 1);
+            rg_csv_fail(&rec, i, r->err,
+                        "invalid UTF-8 at byte %zu of the field", bad + 1);
             r->failed = 1;
             return;
         }
@@ -321,8 +321,8 @@ feed(struct reader *r, const char *data, size_t len)
 static int
 finish(struct reader *r, struct rg_csv_stats *st)
 {
-    if (!r->failed &&
-        csv_fini(&r->p, on_field, on_record, r) != 0 && !r->failed)
+    if (!r->failed && csv_fini(&r->p, on_field, on_record, r) != 0 &&
+        !r->failed)
         fail_here(r, "unterminated quote");
     if (r->failed)
         return -1;
@@ -402,7 +402,7 @@ struct hasher {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct rg_sha256 h;
-    const char *buf;  /* the chunk to hash, or NULL */
+    const char *buf; /* the chunk to hash, or NULL */
     size_t len;
     int quit;
 };

@@ -32,13 +32,13 @@ struct rg_csv_field {
 };
 
 struct rg_csv_record {
-    const char *path;                    /* the file, as given */
-    int64_t line;                        /* physical line the record starts on */
-    size_t n;                            /* number of fields */
-    const struct rg_csv_field *f;        /* n fields */
-    const struct rg_csv_field *header;   /* the header's fields; NULL while
-                                            the header itself is passed */
-    size_t nheader;                      /* number of header fields */
+    const char *path;                  /* the file, as given */
+    int64_t line;                      /* physical line the record starts on */
+    size_t n;                          /* number of fields */
+    const struct rg_csv_field *f;      /* n fields */
+    const struct rg_csv_field *header; /* the header's fields; NULL while
+                                          the header itself is passed */
+    size_t nheader;                    /* number of header fields */
 };
 
 /* Called once for the header record, then once per data record. */
@@ -46,9 +46,9 @@ typedef int (*rg_csv_fn)(void *ctx, const struct rg_csv_record *rec,
                          struct rg_err *err);
 
 struct rg_csv_stats {
-    uint64_t bytes;               /* bytes read */
-    int64_t records;              /* data records, header excluded */
-    char sha256[RG_SHA256_HEX];   /* of the bytes read */
+    uint64_t bytes;             /* bytes read */
+    int64_t records;            /* data records, header excluded */
+    char sha256[RG_SHA256_HEX]; /* of the bytes read */
 };
 
 /*
@@ -79,8 +79,7 @@ extern int rg_csv_fast_path;
  * "cannot load 'users.csv' line 12, column 5 (accountEnabled): <fmt>".
  * Returns -1.
  */
-int rg_csv_fail(const struct rg_csv_record *rec, size_t col,
-                struct rg_err *err, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+int rg_csv_fail(const struct rg_csv_record *rec, size_t col, struct rg_err *err,
+                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif

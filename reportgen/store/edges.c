@@ -10,8 +10,8 @@ int
 rg_edges_add(struct rg_edges *e, int64_t from, int64_t to, int64_t src,
              int64_t line)
 {
-    if (from < 0 || from > UINT32_MAX || to < 0 || to > UINT32_MAX ||
-        src < 0 || src > UINT32_MAX || line < 0 || line > UINT32_MAX)
+    if (from < 0 || from > UINT32_MAX || to < 0 || to > UINT32_MAX || src < 0 ||
+        src > UINT32_MAX || line < 0 || line > UINT32_MAX)
         return -2;
     if (e->n == e->cap) {
         size_t cap = e->cap ? e->cap * 2 : 4096;

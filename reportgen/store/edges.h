@@ -15,8 +15,8 @@
 #include <stdint.h>
 
 struct rg_edge {
-    uint64_t key;   /* from << 32 | to */
-    uint32_t src;   /* source id */
+    uint64_t key; /* from << 32 | to */
+    uint32_t src; /* source id */
     uint32_t line;
 };
 
@@ -40,8 +40,7 @@ int rg_edges_sort(struct rg_edges *e);
  * input (by source, then line): sets *first and *second to their indexes and
  * returns 1, or returns 0 when every key is unique.
  */
-int rg_edges_duplicate(const struct rg_edges *e, size_t *first,
-                       size_t *second);
+int rg_edges_duplicate(const struct rg_edges *e, size_t *first, size_t *second);
 
 void rg_edges_release(struct rg_edges *e);
 

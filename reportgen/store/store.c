@@ -35,9 +35,11 @@ static const struct edge_table {
     const char *cols[4];
     const char *what; /* in duplicate messages */
 } edge_tables[] = {
-    { "group_members", { "group_pk", "member_pk", "source_id", "line" },
+    { "group_members",
+      { "group_pk", "member_pk", "source_id", "line" },
       "duplicate membership: the same group and member as" },
-    { "group_owners", { "group_pk", "owner_pk", "source_id", "line" },
+    { "group_owners",
+      { "group_pk", "owner_pk", "source_id", "line" },
       "duplicate ownership: the same group and owner as" },
 };
 
@@ -46,28 +48,39 @@ static const struct edge_table {
 struct rg_store {
     sqlite3 *db;
     struct rg_edges edges[NEDGE_TABLES]; /* owned; written at the seal */
-    char *path;      /* owned; the snapshot's real name */
-    char *tmp;       /* owned; the temporary name while writing, else NULL */
-    char *now;       /* owned; fetched_at for sources */
-    int force;       /* a new snapshot may replace an existing file */
-    int sealed;      /* complete: sealed by us, or opened read-only */
+    char *path;                          /* owned; the snapshot's real name */
+    char *tmp;  /* owned; the temporary name while writing, else NULL */
+    char *now;  /* owned; fetched_at for sources */
+    int force;  /* a new snapshot may replace an existing file */
+    int sealed; /* complete: sealed by us, or opened read-only */
 };
 
 struct rg_table_writer {
-    sqlite3_stmt *stmt;            /* NULL for an edge table */
-    struct rg_edges *edges;        /* borrowed from the store, or NULL */
+    sqlite3_stmt *stmt;     /* NULL for an edge table */
+    struct rg_edges *edges; /* borrowed from the store, or NULL */
     size_t n;
-    struct rg_store *st;  /* borrowed */
+    struct rg_store *st; /* borrowed */
     char table[64];
 };
 
 /* Tables whose row counts `snapshot info` reports, in this order. */
 static const char *const entities[] = {
-    "users", "groups", "service_principals", "group_members",
-    "group_owners", "role_definitions", "role_assignments",
-    "pim_group_assignments", "access_packages",
-    "access_package_assignments", "app_role_assignments", "hr_people",
-    "hr_events", "ad_users", "ad_group_members", "servicenow_requests",
+    "users",
+    "groups",
+    "service_principals",
+    "group_members",
+    "group_owners",
+    "role_definitions",
+    "role_assignments",
+    "pim_group_assignments",
+    "access_packages",
+    "access_package_assignments",
+    "app_role_assignments",
+    "hr_people",
+    "hr_events",
+    "ad_users",
+    "ad_group_members",
+    "servicenow_requests",
     "sod_rules",
 };
 
@@ -148,8 +161,9 @@ rg_store_create(const char *path, int force, const char *now,
      * runs the size of the cache, and measured here small runs merged sort
      * 2M keys in 1.2 s where one 64 MiB run took 2.5 s.
      */
-    if (exec(st, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
-                 "PRAGMA locking_mode = EXCLUSIVE;",
+    if (exec(st,
+             "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+             "PRAGMA locking_mode = EXCLUSIVE;",
              err) < 0 ||
         exec(st, rg_schema_sql, err) < 0 || exec(st, "BEGIN", err) < 0)
         goto fail;
@@ -269,8 +283,8 @@ sink_table(void *ctx, const char *table, const char *const *cols, size_t n,
     }
     len = (size_t)snprintf(sql, cap, "INSERT INTO \"%s\" (", table);
     for (size_t i = 0; i < n; i++)
-        len += (size_t)snprintf(sql + len, cap - len, "%s\"%s\"",
-                                i ? ", " : "", cols[i]);
+        len += (size_t)snprintf(sql + len, cap - len, "%s\"%s\"", i ? ", " : "",
+                                cols[i]);
     len += (size_t)snprintf(sql + len, cap - len, ") VALUES (");
     for (size_t i = 0; i < n; i++)
         len += (size_t)snprintf(sql + len, cap - len, "%s?", i ? ", " : "");
@@ -321,8 +335,8 @@ sink_row(struct rg_table_writer *w, const struct rg_value *v,
         }
     }
     if (sqlite3_step(w->stmt) != SQLITE_DONE) {
-        rg_fail(err, RG_ERR_DB, "cannot write table '%s' of '%s': %s",
-                w->table, w->st->path, sqlite3_errmsg(w->st->db));
+        rg_fail(err, RG_ERR_DB, "cannot write table '%s' of '%s': %s", w->table,
+                w->st->path, sqlite3_errmsg(w->st->db));
         sqlite3_reset(w->stmt);
         return -1;
     }
@@ -403,7 +417,8 @@ write_edges(struct rg_store *st, struct rg_err *err)
             return db_fail(st, err, "write");
         for (size_t i = 0; i < e->n; i++) {
             sqlite3_bind_int64(s, 1, (sqlite3_int64)(e->v[i].key >> 32));
-            sqlite3_bind_int64(s, 2, (sqlite3_int64)(e->v[i].key & 0xffffffffu));
+            sqlite3_bind_int64(s, 2,
+                               (sqlite3_int64)(e->v[i].key & 0xffffffffu));
             sqlite3_bind_int64(s, 3, e->v[i].src);
             sqlite3_bind_int64(s, 4, e->v[i].line);
             if (sqlite3_step(s) != SQLITE_DONE) {
@@ -514,8 +529,7 @@ rg_store_seal(struct rg_store *st, const struct rg_snapshot_meta *meta,
     int ret = -1;
 
     if (write_edges(st, err) < 0 || run_seal_sql(st, err) < 0 ||
-        insert_meta(st, meta, err) < 0 ||
-        exec(st, "COMMIT", err) < 0)
+        insert_meta(st, meta, err) < 0 || exec(st, "COMMIT", err) < 0)
         return -1;
     if (sqlite3_close(st->db) != SQLITE_OK)
         return db_fail(st, err, "close");
@@ -536,8 +550,7 @@ rg_store_seal(struct rg_store *st, const struct rg_snapshot_meta *meta,
     } else {
         if (link(st->tmp, st->path) != 0)
             return rg_fail(err, errno == EEXIST ? RG_ERR_EXISTS : RG_ERR_IO,
-                           "cannot create '%s': %s", st->path,
-                           strerror(errno));
+                           "cannot create '%s': %s", st->path, strerror(errno));
         unlink(st->tmp);
     }
     free(st->tmp);
@@ -579,8 +592,8 @@ rg_store_open(const char *path, struct rg_err *err)
                            "pragma_application_id, pragma_user_version",
                            -1, &s, NULL) != SQLITE_OK ||
         sqlite3_step(s) != SQLITE_ROW) {
-        rg_fail(err, RG_ERR_INPUT, "'%s' is not a reportgen snapshot: %s",
-                path, sqlite3_errmsg(st->db));
+        rg_fail(err, RG_ERR_INPUT, "'%s' is not a reportgen snapshot: %s", path,
+                sqlite3_errmsg(st->db));
         goto fail;
     }
     app = sqlite3_column_int(s, 0);

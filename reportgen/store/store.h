@@ -44,10 +44,10 @@ const char *rg_store_temp_path(const struct rg_store *st);
 void rg_store_sink(struct rg_store *st, struct rg_row_sink *sink);
 
 struct rg_snapshot_meta {
-    const char *tenant_id;     /* may be NULL */
-    const char *tenant_name;   /* may be NULL */
-    const char *as_of;         /* UTC ISO 8601 */
-    const char *collected_at;  /* UTC ISO 8601 */
+    const char *tenant_id;    /* may be NULL */
+    const char *tenant_name;  /* may be NULL */
+    const char *as_of;        /* UTC ISO 8601 */
+    const char *collected_at; /* UTC ISO 8601 */
 };
 
 /*
@@ -66,7 +66,8 @@ void rg_store_close(struct rg_store *st);
 
 struct rg_source_info {
     int64_t id;
-    char *kind, *entity, *locator, *fetched_at, *sha256; /* sha256 may be NULL */
+    char *kind, *entity, *locator, *fetched_at,
+        *sha256;                             /* sha256 may be NULL */
     int64_t bytes, rows, expected, dangling; /* expected -1 when unknown */
 };
 
@@ -76,7 +77,7 @@ struct rg_entity_count {
 };
 
 struct rg_snapshot_info {
-    char sha256[RG_SHA256_HEX];   /* of the snapshot file */
+    char sha256[RG_SHA256_HEX]; /* of the snapshot file */
     char *tenant_id, *tenant_name, *as_of, *collected_at, *version;
     int schema_version;
     struct rg_source_info *sources;

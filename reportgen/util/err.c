@@ -58,7 +58,8 @@ rg_err_quote(char *out, size_t outsz, const char *s, size_t len)
         size_t n = 1;
 
         if (utf8 && c >= 0x80) {
-            /* Keep a whole UTF-8 sequence: 'Søren' reads better than 'S\xc3\xb8ren'. */
+            /* Keep a whole UTF-8 sequence: 'Søren' reads better than
+             * 'S\xc3\xb8ren'. */
             while (i + n < len && ((unsigned char)s[i + n] & 0xc0) == 0x80)
                 n++;
             if (o + n >= outsz)

@@ -15,15 +15,15 @@
 
 enum rg_code {
     RG_OK = 0,
-    RG_ERR_USAGE,      /* bad option or argument: exit 2 */
-    RG_ERR_VERIFY,     /* evidence is not what it claims: exit 1 */
-    RG_ERR_IO,         /* a file could not be read or written */
-    RG_ERR_INPUT,      /* an input file is malformed */
-    RG_ERR_DB,         /* SQLite failed */
-    RG_ERR_NOMEM,      /* out of memory */
-    RG_ERR_LIMIT,      /* input exceeds a hard limit */
-    RG_ERR_EXISTS,     /* an output already exists */
-    RG_ERR_INTERNAL    /* a bug in reportgen */
+    RG_ERR_USAGE,   /* bad option or argument: exit 2 */
+    RG_ERR_VERIFY,  /* evidence is not what it claims: exit 1 */
+    RG_ERR_IO,      /* a file could not be read or written */
+    RG_ERR_INPUT,   /* an input file is malformed */
+    RG_ERR_DB,      /* SQLite failed */
+    RG_ERR_NOMEM,   /* out of memory */
+    RG_ERR_LIMIT,   /* input exceeds a hard limit */
+    RG_ERR_EXISTS,  /* an output already exists */
+    RG_ERR_INTERNAL /* a bug in reportgen */
 };
 
 struct rg_err {

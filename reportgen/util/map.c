@@ -28,18 +28,18 @@ struct key_block {
 struct slot {
     char key[INLINE_KEY]; /* the key, when len <= INLINE_KEY */
     int64_t value;
-    uint32_t entry;       /* entry number + 1; 0 = empty */
+    uint32_t entry; /* entry number + 1; 0 = empty */
     uint16_t kind;
-    uint8_t len;          /* the key's length, or 255 when it is longer */
-    uint8_t tag;          /* 8 more bits of the hash, for long keys */
+    uint8_t len; /* the key's length, or 255 when it is longer */
+    uint8_t tag; /* 8 more bits of the hash, for long keys */
 };
 
 struct rg_map {
-    struct slot *slots;          /* owned; cap of them, a power of two */
+    struct slot *slots; /* owned; cap of them, a power of two */
     size_t cap, count;
     struct rg_map_entry **chunks; /* owned; each CHUNK_ENTRIES entries */
     size_t nchunks;
-    struct key_block *keys;       /* owned list, newest first */
+    struct key_block *keys; /* owned list, newest first */
 };
 
 /* Eight bytes at a time, each mixed in by a multiply: GUIDs are 36 bytes. */

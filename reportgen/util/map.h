@@ -15,10 +15,10 @@
 struct rg_map_entry {
     const char *key; /* owned by the map, NUL-terminated */
     size_t len;
-    int kind;        /* caller's tag, e.g. which entity the id names */
-    int src;         /* caller's tag, e.g. the source the id came from */
-    int64_t value;   /* caller's value, e.g. the row key */
-    int64_t line;    /* where the key was defined */
+    int kind;      /* caller's tag, e.g. which entity the id names */
+    int src;       /* caller's tag, e.g. the source the id came from */
+    int64_t value; /* caller's value, e.g. the row key */
+    int64_t line;  /* where the key was defined */
 };
 
 struct rg_map;
@@ -38,13 +38,12 @@ int rg_map_lookup(const struct rg_map *m, const char *key, size_t len,
                   int64_t *value, int *kind);
 
 /*
- * Adds key (kind must be 0 to 65535). Returns 0 when added, 1 when the key was already present (the
- * map is unchanged and *old, if old is not NULL, points to the entry), or
- * -1 when out of memory.
+ * Adds key (kind must be 0 to 65535). Returns 0 when added, 1 when the key was
+ * already present (the map is unchanged and *old, if old is not NULL, points to
+ * the entry), or -1 when out of memory.
  */
-int rg_map_put(struct rg_map *m, const char *key, size_t len, int kind,
-               int src, int64_t value, int64_t line,
-               const struct rg_map_entry **old);
+int rg_map_put(struct rg_map *m, const char *key, size_t len, int kind, int src,
+               int64_t value, int64_t line, const struct rg_map_entry **old);
 
 /* Number of keys. */
 size_t rg_map_count(const struct rg_map *m);

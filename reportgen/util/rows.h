@@ -19,18 +19,18 @@ enum rg_value_type { RG_NULL = 0, RG_INT, RG_TEXT };
 
 struct rg_value {
     enum rg_value_type type;
-    int64_t i;       /* RG_INT */
-    const char *s;   /* RG_TEXT, borrowed; need not be NUL-terminated */
-    size_t len;      /* RG_TEXT */
+    int64_t i;     /* RG_INT */
+    const char *s; /* RG_TEXT, borrowed; need not be NUL-terminated */
+    size_t len;    /* RG_TEXT */
 };
 
 /* What a finished source reports about itself. */
 struct rg_source_stats {
-    const char *sha256;     /* hex digest of the raw bytes, or NULL */
+    const char *sha256; /* hex digest of the raw bytes, or NULL */
     uint64_t bytes;
-    int64_t rows;           /* rows stored */
-    int64_t expected;       /* rows the source said it had, -1 if it did not */
-    int64_t dangling;       /* rows skipped because a reference was unknown */
+    int64_t rows;     /* rows stored */
+    int64_t expected; /* rows the source said it had, -1 if it did not */
+    int64_t dangling; /* rows skipped because a reference was unknown */
 };
 
 struct rg_table_writer; /* opaque, owned by the sink */

@@ -19,7 +19,9 @@ is_leap(int y)
 static int
 days_in_month(int y, int m)
 {
-    static const int dm[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    static const int dm[12] = {
+        31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+    };
 
     return m == 2 && is_leap(y) ? 29 : dm[m - 1];
 }

@@ -54,7 +54,8 @@ int rg_tm_parse_fmt(const char *fmt, const char *s, size_t len,
 /* Seconds since 1970-01-01T00:00:00Z of tm, its offset applied (none = UTC). */
 int64_t rg_tm_to_unix(const struct rg_tm *tm);
 
-/* Writes "YYYY-MM-DDTHH:MM:SSZ" for unix seconds; years outside 1-9999 clamp. */
+/* Writes "YYYY-MM-DDTHH:MM:SSZ" for unix seconds; years outside 1-9999 clamp.
+ */
 void rg_unix_to_iso(int64_t secs, char out[RG_ISO_TIME_LEN]);
 
 /* Writes the calendar date of tm, as written, as "YYYY-MM-DD". */

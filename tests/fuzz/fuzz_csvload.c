@@ -29,8 +29,7 @@ begin(void *ctx, const char *kind, const char *entity, const char *loc,
 }
 
 static int
-end(void *ctx, int64_t id, const struct rg_source_stats *st,
-    struct rg_err *err)
+end(void *ctx, int64_t id, const struct rg_source_stats *st, struct rg_err *err)
 {
     (void)ctx, (void)id, (void)err;
     if (st->rows < 0 || st->dangling < 0)
@@ -69,10 +68,17 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const names[] = {
-        "users.csv", "groups.csv", "service_principals.csv",
-        "group_members.csv", "role_definitions.csv", "role_assignments.csv",
-        "hr_people.csv", "hr_events.csv", "ad_users.csv",
-        "servicenow_requests.csv", "sod_rules.csv",
+        "users.csv",
+        "groups.csv",
+        "service_principals.csv",
+        "group_members.csv",
+        "role_definitions.csv",
+        "role_assignments.csv",
+        "hr_people.csv",
+        "hr_events.csv",
+        "ad_users.csv",
+        "servicenow_requests.csv",
+        "sod_rules.csv",
     };
     struct rg_row_sink sink = { NULL, begin, end, table, row, table_free };
     struct rg_csvload_opts o;

@@ -72,16 +72,16 @@ row(struct rg_table_writer *w, const struct rg_value *v, struct rg_err *err)
             s->len += (size_t)snprintf(s->text + s->len,
                                        sizeof(s->text) - s->len, " NULL");
         else if (v[i].type == RG_INT)
-            s->len += (size_t)snprintf(s->text + s->len,
-                                       sizeof(s->text) - s->len, " %lld",
-                                       (long long)v[i].i);
+            s->len +=
+                (size_t)snprintf(s->text + s->len, sizeof(s->text) - s->len,
+                                 " %lld", (long long)v[i].i);
         else
-            s->len += (size_t)snprintf(s->text + s->len,
-                                       sizeof(s->text) - s->len, " '%.*s'",
-                                       (int)v[i].len, v[i].s);
+            s->len +=
+                (size_t)snprintf(s->text + s->len, sizeof(s->text) - s->len,
+                                 " '%.*s'", (int)v[i].len, v[i].s);
     }
-    s->len += (size_t)snprintf(s->text + s->len, sizeof(s->text) - s->len,
-                               "\n");
+    s->len +=
+        (size_t)snprintf(s->text + s->len, sizeof(s->text) - s->len, "\n");
     return 0;
 }
 
@@ -97,8 +97,9 @@ load(const char *name, const char *data, const char *date_format,
 {
     static struct rec_sink s;
     static char out[8400];
-    struct rg_row_sink sink = { &s, src_begin, src_end, table, row,
-                                table_free };
+    struct rg_row_sink sink = {
+        &s, src_begin, src_end, table, row, table_free
+    };
     struct rg_csvload_opts o;
     struct rg_err err;
 
@@ -120,11 +121,11 @@ test_users(void)
 {
     /* Entra admin center header names, other order, extra columns */
     T_STREQ(load("users.csv",
-                  "User principal name,objectId,Display name,Account enabled,"
-                  "Usage location,directorySynced,lastSignInDateTime\r\n"
-                  "s\xc3\xb8ren@nb.dk,62E90394-69F5-4237-9190-012177145E10,"
-                  "S\xc3\xb8ren,TRUE,DK,no,2026-10-01T12:00:00+02:00\r\n",
-                  NULL, 0),
+                 "User principal name,objectId,Display name,Account enabled,"
+                 "Usage location,directorySynced,lastSignInDateTime\r\n"
+                 "s\xc3\xb8ren@nb.dk,62E90394-69F5-4237-9190-012177145E10,"
+                 "S\xc3\xb8ren,TRUE,DK,no,2026-10-01T12:00:00+02:00\r\n",
+                 NULL, 0),
             "principals: 1 '62e90394-69f5-4237-9190-012177145e10' 'user' "
             "'S\xc3\xb8ren' 1 2\n"
             "users: 1 '62e90394-69f5-4237-9190-012177145e10' "
@@ -132,8 +133,9 @@ test_users(void)
             "NULL NULL '2026-10-01T10:00:00Z' 0 1 2\n"
             "source 1: 1 rows, 0 dangling\n");
     /* userType is an enumeration, stored as Graph writes it */
-    T_STREQ(load("users.csv", "id,userPrincipalName,displayName,userType\n"
-                              "u1,a@b,A,guest\n",
+    T_STREQ(load("users.csv",
+                 "id,userPrincipalName,displayName,userType\n"
+                 "u1,a@b,A,guest\n",
                  NULL, 0),
             "principals: 1 'u1' 'user' 'A' 1 2\n"
             "users: 1 'u1' 'a@b' 'A' 'Guest' NULL NULL NULL NULL NULL NULL "
@@ -151,10 +153,10 @@ test_errors(void)
                  NULL, 0),
             "ERROR cannot load 'users.csv' line 1: columns 1 and 4 both give "
             "'id'");
-    T_STREQ(load("users.csv", "id,userPrincipalName,displayName\nu1,,A\n",
-                 NULL, 0),
-            "ERROR cannot load 'users.csv' line 2, column 2 "
-            "(userPrincipalName): a value is required");
+    T_STREQ(
+        load("users.csv", "id,userPrincipalName,displayName\nu1,,A\n", NULL, 0),
+        "ERROR cannot load 'users.csv' line 2, column 2 "
+        "(userPrincipalName): a value is required");
     T_STREQ(load("users.csv",
                  "id,userPrincipalName,displayName,accountEnabled\n"
                  "u1,a@b,A,maybe\n",
@@ -194,21 +196,24 @@ test_errors(void)
                  NULL, 0),
             "ERROR cannot load 'hr_events.csv' line 2, column 2 (eventType): "
             "expected one of joiner, mover, leaver, found 'retired'");
-    T_STREQ(load("hr_events.csv",
-                 "employeeId,eventType,effectiveDate\nE1,leaver,2026-01-01T10:00:00Z\n",
-                 NULL, 0),
-            "ERROR cannot load 'hr_events.csv' line 2, column 3 (effectiveDate): "
-            "expected a date YYYY-MM-DD, found '2026-01-01T10:00:00Z'");
+    T_STREQ(
+        load("hr_events.csv",
+             "employeeId,eventType,effectiveDate\nE1,leaver,2026-01-01T10:00:"
+             "00Z\n",
+             NULL, 0),
+        "ERROR cannot load 'hr_events.csv' line 2, column 3 (effectiveDate): "
+        "expected a date YYYY-MM-DD, found '2026-01-01T10:00:00Z'");
     /* a membership with nothing loaded to point to */
     T_STREQ(load("group_members.csv", "groupId,memberId\ng1,u1\n", NULL, 0),
             "ERROR cannot load 'group_members.csv' line 2, column 1 (groupId): "
             "no group has id 'g1' (use --allow-dangling to keep such rows out "
             "and record them)");
-    T_STREQ(load("role_assignments.csv",
-                 "principalId,roleDefinitionId,state\nu1,r1,active\n", NULL, 0),
-            "ERROR cannot load 'role_assignments.csv' line 2, column 1 "
-            "(principalId): no user, group, servicePrincipal or device has id "
-            "'u1' (use --allow-dangling to keep such rows out and record them)");
+    T_STREQ(
+        load("role_assignments.csv",
+             "principalId,roleDefinitionId,state\nu1,r1,active\n", NULL, 0),
+        "ERROR cannot load 'role_assignments.csv' line 2, column 1 "
+        "(principalId): no user, group, servicePrincipal or device has id "
+        "'u1' (use --allow-dangling to keep such rows out and record them)");
 }
 
 static void
@@ -224,14 +229,15 @@ test_dangling(void)
 static void
 test_dates(void)
 {
-    T_STREQ(load("hr_people.csv",
-                 "employeeNumber,hireDate,terminationDate\n"
-                 "E1,2020-02-29,2026-10-15T00:00:00Z\n"
-                 "E2,01.03.2021 00:00:00,\n",
-                 "%d.%m.%Y %H:%M:%S", 0),
-            "hr_people: 'E1' NULL NULL NULL '2020-02-29' '2026-10-15' NULL 1 2\n"
-            "hr_people: 'E2' NULL NULL NULL '2021-03-01' NULL NULL 1 3\n"
-            "source 1: 2 rows, 0 dangling\n");
+    T_STREQ(
+        load("hr_people.csv",
+             "employeeNumber,hireDate,terminationDate\n"
+             "E1,2020-02-29,2026-10-15T00:00:00Z\n"
+             "E2,01.03.2021 00:00:00,\n",
+             "%d.%m.%Y %H:%M:%S", 0),
+        "hr_people: 'E1' NULL NULL NULL '2020-02-29' '2026-10-15' NULL 1 2\n"
+        "hr_people: 'E2' NULL NULL NULL '2021-03-01' NULL NULL 1 3\n"
+        "source 1: 2 rows, 0 dangling\n");
 }
 
 int

@@ -12,7 +12,7 @@
 struct seen {
     char text[4096];
     size_t len;
-    int fail_at;  /* make the callback fail at this record number */
+    int fail_at; /* make the callback fail at this record number */
     int n;
 };
 
@@ -23,9 +23,9 @@ collect(void *ctx, const struct rg_csv_record *rec, struct rg_err *err)
 
     if (++s->n == s->fail_at)
         return rg_csv_fail(rec, 1, err, "callback said no");
-    s->len += (size_t)snprintf(s->text + s->len, sizeof(s->text) - s->len,
-                               "%s%lld:", s->len ? "\n" : "",
-                               (long long)rec->line);
+    s->len +=
+        (size_t)snprintf(s->text + s->len, sizeof(s->text) - s->len,
+                         "%s%lld:", s->len ? "\n" : "", (long long)rec->line);
     for (size_t i = 0; i < rec->n; i++)
         s->len += (size_t)snprintf(s->text + s->len, sizeof(s->text) - s->len,
                                    "%s%s", i ? "|" : "", rec->f[i].s);
@@ -57,11 +57,14 @@ test_good(void)
 {
     T_STREQ(READ("a,b\n1,2\n3,4\n"), "1:a|b\n2:1|2\n3:3|4");
     T_STREQ(READ("a,b\r\n1,2\r\n"), "1:a|b\n2:1|2");
-    T_STREQ(READ("a,b\n1,2"), "1:a|b\n2:1|2");  /* no final line end */
-    T_STREQ(READ("\xef\xbb\xbf" "a,b\n1,2\n"), "1:a|b\n2:1|2");
-    T_STREQ(READ("#TYPE Selected.Microsoft.ActiveDirectory.Management.ADUser\r\n"
-                 "\"a\",\"b\"\r\n\"1\",\"2\"\r\n"),
-            "2:a|b\n3:1|2");
+    T_STREQ(READ("a,b\n1,2"), "1:a|b\n2:1|2"); /* no final line end */
+    T_STREQ(READ("\xef\xbb\xbf"
+                 "a,b\n1,2\n"),
+            "1:a|b\n2:1|2");
+    T_STREQ(
+        READ("#TYPE Selected.Microsoft.ActiveDirectory.Management.ADUser\r\n"
+             "\"a\",\"b\"\r\n\"1\",\"2\"\r\n"),
+        "2:a|b\n3:1|2");
     T_STREQ(READ("\xef\xbb\xbf#TYPE X\na,b\n1,2\n"), "2:a|b\n3:1|2");
     /* quoted commas, quotes and line breaks; lines stay physical */
     T_STREQ(READ("a,b\n\"x,y\",\"say \"\"hi\"\"\"\n\"two\nlines\",z\n5,6\n"),
@@ -72,20 +75,28 @@ test_good(void)
     T_STREQ(READ("a,b\n\n1,2\n\r\n\n3,4\n\n"), "1:a|b\n3:1|2\n6:3|4");
     /* empty fields, spaces around unquoted fields */
     T_STREQ(READ("a,b,c\n,,\n x , y ,z\n"), "1:a|b|c\n2:||\n3:x|y|z");
-    T_STREQ(READ("a\nS\xc3\xb8" "ren \xc3\x86" "r\xc3\xb8\n"),
-            "1:a\n2:S\xc3\xb8" "ren \xc3\x86" "r\xc3\xb8");
+    T_STREQ(READ("a\nS\xc3\xb8"
+                 "ren \xc3\x86"
+                 "r\xc3\xb8\n"),
+            "1:a\n2:S\xc3\xb8"
+            "ren \xc3\x86"
+            "r\xc3\xb8");
     T_STREQ(READ("a,b\n"), "1:a|b");
 }
 
 static void
 test_bad(void)
 {
-    T_STREQ(READ(""), "ERROR cannot load 't.csv': no header line (the file is empty)");
-    T_STREQ(READ("\n\n"), "ERROR cannot load 't.csv': no header line (the file is empty)");
-    T_STREQ(READ("a,b\n1,2\n\"3,4\n5,6\n"),
-            "ERROR cannot load 't.csv' line 3, column 1 (a): unterminated quote");
-    T_STREQ(READ("a,b\n1,\"2\n"),
-            "ERROR cannot load 't.csv' line 2, column 2 (b): unterminated quote");
+    T_STREQ(READ(""),
+            "ERROR cannot load 't.csv': no header line (the file is empty)");
+    T_STREQ(READ("\n\n"),
+            "ERROR cannot load 't.csv': no header line (the file is empty)");
+    T_STREQ(
+        READ("a,b\n1,2\n\"3,4\n5,6\n"),
+        "ERROR cannot load 't.csv' line 3, column 1 (a): unterminated quote");
+    T_STREQ(
+        READ("a,b\n1,\"2\n"),
+        "ERROR cannot load 't.csv' line 2, column 2 (b): unterminated quote");
     T_STREQ(READ("a,b\n1,\"2\"x\n"),
             "ERROR cannot load 't.csv' line 2, column 2 (b): unexpected "
             "character after a closing quote (a quote inside a quoted field "
@@ -96,7 +107,8 @@ test_bad(void)
     T_STREQ(READ("a,b\n1\n"),
             "ERROR cannot load 't.csv' line 2: expected 2 fields as in the "
             "header, found 1");
-    T_STREQ(READ("a,b\n1,S\xf8" "ren\n"),
+    T_STREQ(READ("a,b\n1,S\xf8"
+                 "ren\n"),
             "ERROR cannot load 't.csv' line 2, column 2 (b): invalid UTF-8 at "
             "byte 2 of the field");
     T_STREQ(READ("a,b\n1,x\0y\n"),
@@ -147,7 +159,9 @@ test_fast_path(void)
         "a,b\n1,\"x\ny\"\n2,3\n",
         /* found by fuzz_csvfast, 2026-11-26: a CR ends a record inside a
            line, and the next record opened a quote before the line ended */
-        "ObjeI ,Ddtcy N,\x04" "es\r\x1a" "00-restad,\"multi\r\nuotet\r\n",
+        "ObjeI ,Ddtcy N,\x04"
+        "es\r\x1a"
+        "00-restad,\"multi\r\nuotet\r\n",
         "a\n   \n\t\n1\n",
     };
 
@@ -155,7 +169,8 @@ test_fast_path(void)
         char fast[4200];
 
         rg_csv_fast_path = 1;
-        snprintf(fast, sizeof(fast), "%s", read_csv(inputs[i], strlen(inputs[i])));
+        snprintf(fast, sizeof(fast), "%s",
+                 read_csv(inputs[i], strlen(inputs[i])));
         rg_csv_fast_path = 0;
         T_STREQ(read_csv(inputs[i], strlen(inputs[i])), fast);
         rg_csv_fast_path = 1;
@@ -175,7 +190,8 @@ test_callback_failure(void)
     rg_err_init(&err);
     T_CHECK(rg_csv_read_mem("t.csv", data, sizeof(data) - 1, collect, &s, &st,
                             &err) < 0);
-    T_STREQ(err.msg, "cannot load 't.csv' line 3, column 2 (b): callback said no");
+    T_STREQ(err.msg,
+            "cannot load 't.csv' line 3, column 2 (b): callback said no");
     T_CHECK(s.n == 3);
 }
 

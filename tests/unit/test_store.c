@@ -52,14 +52,14 @@ count_files(void)
 static int
 write_user(struct rg_row_sink *s, int64_t src, int64_t pk, const char *id)
 {
-    static const char *const pcols[] = { "pk", "id", "type", "display_name",
-                                         "source_id", "line" };
+    static const char *const pcols[] = { "pk",           "id",        "type",
+                                         "display_name", "source_id", "line" };
     struct rg_err err;
     struct rg_table_writer *w;
     struct rg_value v[6] = {
-        { RG_INT, pk, NULL, 0 },        { RG_TEXT, 0, id, strlen(id) },
-        { RG_TEXT, 0, "user", 4 },      { RG_TEXT, 0, "Åse", 4 },
-        { RG_INT, src, NULL, 0 },       { RG_INT, pk + 1, NULL, 0 },
+        { RG_INT, pk, NULL, 0 },   { RG_TEXT, 0, id, strlen(id) },
+        { RG_TEXT, 0, "user", 4 }, { RG_TEXT, 0, "Åse", 4 },
+        { RG_INT, src, NULL, 0 },  { RG_INT, pk + 1, NULL, 0 },
     };
     int r;
 
@@ -71,9 +71,9 @@ write_user(struct rg_row_sink *s, int64_t src, int64_t pk, const char *id)
     return r;
 }
 
-static const struct rg_snapshot_meta meta = {
-    "tid", "Nordhavn", "2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z"
-};
+static const struct rg_snapshot_meta meta = { "tid", "Nordhavn",
+                                              "2026-11-01T00:00:00Z",
+                                              "2026-11-02T00:00:00Z" };
 
 static void
 test_roundtrip(void)
@@ -93,7 +93,7 @@ test_roundtrip(void)
     T_CHECK(st != NULL);
     if (!st)
         return;
-    T_CHECK(!exists(path));          /* only the temporary name so far */
+    T_CHECK(!exists(path)); /* only the temporary name so far */
     T_CHECK(exists(rg_store_temp_path(st)));
     rg_store_sink(st, &sink);
     src = sink.source_begin(sink.ctx, "csv", "users", "in/users.csv", &err);
@@ -103,7 +103,7 @@ test_roundtrip(void)
     T_CHECK(rg_store_seal(st, &meta, &err) == 0);
     rg_store_close(st);
     T_CHECK(exists(path));
-    T_CHECK(count_files() == 1);      /* no temporary file left */
+    T_CHECK(count_files() == 1); /* no temporary file left */
     T_CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0444);
 
     st = rg_store_open(path, &err);
@@ -155,7 +155,7 @@ static void
 test_duplicate_edge(void)
 {
     static const char *const cols[] = { "group_pk", "member_pk", "source_id",
-                                         "line" };
+                                        "line" };
     char path[256];
     struct rg_err err;
     struct rg_store *st;
@@ -203,7 +203,8 @@ test_not_a_snapshot(void)
 
     rg_err_init(&err);
     T_CHECK(rg_store_open("/nonexistent/x.db", &err) == NULL);
-    T_STREQ(err.msg, "cannot open '/nonexistent/x.db': No such file or directory");
+    T_STREQ(err.msg,
+            "cannot open '/nonexistent/x.db': No such file or directory");
 }
 
 int

@@ -58,7 +58,7 @@ test_iso(void)
     T_STREQ(iso("9999-12-31T23:59:59Z"), "9999-12-31T23:59:59Z");
     T_STREQ(iso("1601-01-01T00:00:00Z"), "1601-01-01T00:00:00Z");
 
-    T_STREQ(iso("2025-02-29"), "ERROR");   /* not a leap year */
+    T_STREQ(iso("2025-02-29"), "ERROR"); /* not a leap year */
     T_STREQ(iso("1900-02-29"), "ERROR");
     T_STREQ(iso("2026-13-01"), "ERROR");
     T_STREQ(iso("2026-04-31"), "ERROR");
@@ -106,7 +106,8 @@ test_fmt(void)
     T_STREQ(fmt("%m/%d/%Y %I:%M:%S %p", "8/19/2021 13:25:31 PM"), "ERROR");
     T_STREQ(fmt("%d.%m.%Y", "1.2.25"), "ERROR");
 
-    T_CHECK(rg_tm_parse_fmt("%d.%m.%Y %H:%M", "05.06.2024 00:00", 16, &tm) == 0);
+    T_CHECK(rg_tm_parse_fmt("%d.%m.%Y %H:%M", "05.06.2024 00:00", 16, &tm) ==
+            0);
     rg_tm_date(&tm, date);
     T_STREQ(date, "2024-06-05");
 
@@ -161,14 +162,20 @@ test_values(void)
     T_CHECK(!rg_guid_canon("62E90394x69F5-4237-9190-012177145E10", 36, g));
     T_CHECK(!rg_guid_canon("g2E90394-69F5-4237-9190-012177145E10", 36, g));
 
-    T_CHECK(rg_utf8_valid("S\xc3\xb8" "ren \xc3\x86" "r\xc3\xb8", 12, &bad));
-    T_CHECK(!rg_utf8_valid("S\xf8" "ren", 5, &bad) && bad == 1); /* Latin-1 */
+    T_CHECK(rg_utf8_valid("S\xc3\xb8"
+                          "ren \xc3\x86"
+                          "r\xc3\xb8",
+                          12, &bad));
+    T_CHECK(!rg_utf8_valid("S\xf8"
+                           "ren",
+                           5, &bad) &&
+            bad == 1);                                         /* Latin-1 */
     T_CHECK(!rg_utf8_valid("a\xc0\x80", 3, &bad) && bad == 1); /* overlong */
     T_CHECK(!rg_utf8_valid("a\xed\xa0\x80", 4, &bad));         /* surrogate */
     T_CHECK(!rg_utf8_valid("ab\xc3", 3, &bad) && bad == 2);    /* cut */
     T_CHECK(!rg_utf8_valid("a\0b", 3, &bad) && bad == 1);      /* NUL */
-    T_CHECK(rg_utf8_valid("\xf0\x9f\x98\x80", 4, &bad));      /* U+1F600 */
-    T_CHECK(!rg_utf8_valid("\xf4\x90\x80\x80", 4, &bad));     /* > U+10FFFF */
+    T_CHECK(rg_utf8_valid("\xf0\x9f\x98\x80", 4, &bad));       /* U+1F600 */
+    T_CHECK(!rg_utf8_valid("\xf4\x90\x80\x80", 4, &bad));      /* > U+10FFFF */
     T_CHECK(rg_utf8_len("\xc3\xa6\xc3\xb8\xc3\xa5", 6) == 3);
 }
 
