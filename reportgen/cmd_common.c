@@ -65,7 +65,8 @@ rg_cmd_parse_time(const char *opt, const char *s, char out[RG_ISO_TIME_LEN],
 {
     struct rg_tm tm;
 
-    if (rg_tm_parse_iso(s, strlen(s), &tm) < 0 || (tm.has_time && !tm.has_zone))
+    if (rg_tm_parse_iso(s, strlen(s), &tm) < 0 ||
+        (tm.has_time && !tm.has_zone) || !rg_unix_in_range(rg_tm_to_unix(&tm)))
         return rg_fail(err, RG_ERR_USAGE,
                        "bad %s '%s': expected an ISO 8601 time with a zone "
                        "(2026-10-31T23:00:00Z) or a date (2026-10-31)",

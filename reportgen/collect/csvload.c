@@ -526,12 +526,12 @@ conv_time(struct loader *ld, const struct rg_csv_record *rec, size_t col,
     struct rg_tm tm;
     const char *fmt = ld->o->date_format;
 
-    if (rg_tm_parse_iso(f->s, f->len, &tm) == 0 &&
-        (tm.has_zone || !tm.has_time)) {
-        rg_unix_to_iso(rg_tm_to_unix(&tm), out);
-        return 0;
-    }
-    if (fmt && rg_tm_parse_fmt(fmt, f->s, f->len, &tm) == 0) {
+    if ((rg_tm_parse_iso(f->s, f->len, &tm) == 0 &&
+         (tm.has_zone || !tm.has_time)) ||
+        (fmt && rg_tm_parse_fmt(fmt, f->s, f->len, &tm) == 0)) {
+        if (!rg_unix_in_range(rg_tm_to_unix(&tm)))
+            return bad_value(rec, col, err, "a time in the years 0001-9999 UTC",
+                             f);
         rg_unix_to_iso(rg_tm_to_unix(&tm), out);
         return 0;
     }
@@ -704,8 +704,10 @@ convert(struct loader *ld, const struct rg_csv_record *rec, struct rg_err *err)
          */
         key = f.s;
         klen = f.len;
-        if ((c->flags & F_GUID) &&
-            rg_guid_bin(f.s, f.len, (unsigned char *)kbuf + 1)) {
+        if (c->flags & F_GUID) {
+            if (!rg_guid_bin(f.s, f.len, (unsigned char *)kbuf + 1))
+                return bad_value(rec, col, err,
+                                 "a GUID (32 hex digits as 8-4-4-4-12)", &f);
             kbuf[0] = '\0';
             key = kbuf;
             klen = sizeof(kbuf);

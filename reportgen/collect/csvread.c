@@ -31,10 +31,15 @@ struct reader {
     void *ctx;
     struct rg_err *err; /* borrowed */
     int failed;
-    int started;      /* the preamble (BOM, #TYPE) is behind us */
+    int pre_state; /* PRE_HEAD, PRE_TYPE or PRE_BODY */
+    char head[8];  /* the first bytes, until the preamble is known */
+    size_t nhead;
+    size_t type_len;  /* bytes of the #TYPE line skipped so far */
     int64_t line;     /* the line being fed, 1-based */
     int64_t rec_line; /* the line the current record started on */
-    int between;      /* no record is open */
+    int ended;        /* records ended by the current csv_parse() call */
+    int after_cr;     /* a record ended at a CR; only blanks may come
+                         before the line's LF */
     size_t rec_bytes; /* bytes fed since the record started */
     char *buf;        /* owned; field bytes of the current record */
     size_t used, cap;
@@ -79,6 +84,17 @@ fail_here(struct reader *r, const char *why)
                                  NULL,    r->header,   r->hn };
 
     rg_csv_fail(&rec, r->nf, r->err, "%s", why);
+    r->failed = 1;
+}
+
+static void
+lone_cr(struct reader *r)
+{
+    rg_fail(r->err, RG_ERR_INPUT,
+            "cannot load '%s' line %lld: a carriage return without a line "
+            "feed ends a line (an old Mac text file?); save it with CRLF or "
+            "LF line ends",
+            r->path, (long long)r->line);
     r->failed = 1;
 }
 
@@ -144,6 +160,10 @@ on_record(int c, void *vr)
     (void)c;
     if (r->failed)
         return;
+    if (r->ended > 0) { /* a second record within one line */
+        lone_cr(r);
+        return;
+    }
     for (i = 0; i < r->nf; i++) {
         r->fields[i].s = r->buf + r->off[i];
         r->fields[i].len = r->flen[i];
@@ -185,44 +205,22 @@ on_record(int c, void *vr)
     }
     r->nf = 0;
     r->used = 0;
-    r->between = 1;
+    r->ended++;
     r->rec_bytes = 0;
 }
 
+/* A line libcsv skips when no record is open: line ends, spaces, tabs. */
 static int
 blank(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (s[i] != '\r' && s[i] != '\n')
+        if (s[i] != '\r' && s[i] != '\n' && s[i] != ' ' && s[i] != '\t')
             return 0;
     return 1;
 }
 
-/* Skips a byte order mark and PowerShell's "#TYPE ..." line. */
-static size_t
-preamble(struct reader *r, const char *data, size_t len)
-{
-    size_t i = 0;
-
-    if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
-        i = 3;
-    if (len - i >= 5 && memcmp(data + i, "#TYPE", 5) == 0) {
-        const char *nl = memchr(data + i, '\n', len - i);
-
-        if (!nl) {
-            rg_fail(r->err, RG_ERR_INPUT,
-                    "cannot load '%s' line 1: #TYPE line longer than %u bytes",
-                    r->path, CHUNK);
-            r->failed = 1;
-            return len;
-        }
-        i = (size_t)(nl - data) + 1;
-        r->line++;
-    }
-    return i;
-}
-
 int rg_csv_fast_path = 1;
+size_t rg_csv_mem_chunk = CHUNK;
 
 static int
 is_blank(char c)
@@ -268,32 +266,44 @@ fast_line(struct reader *r, const char *s, size_t n)
     return 1;
 }
 
+/*
+ * Feeds one buffer of the file, a line at a time. Every record must end at
+ * the end of a line (LF, CRLF) or of the file: a record ended by a lone CR
+ * would put two records on one counted line, so it is refused.
+ */
 static void
-feed(struct reader *r, const char *data, size_t len)
+feed_body(struct reader *r, const char *data, size_t len)
 {
     size_t i = 0;
 
-    if (!r->started) {
-        r->started = 1;
-        i = preamble(r, data, len);
-    }
     while (i < len && !r->failed) {
         const char *nl = memchr(data + i, '\n', len - i);
         size_t seg = nl ? (size_t)(nl - (data + i)) + 1 : len - i;
+
+        if (r->after_cr) {
+            size_t k = i;
+
+            while (k < i + seg &&
+                   (data[k] == ' ' || data[k] == '\t' || data[k] == '\r'))
+                k++;
+            if (k < i + seg && data[k] != '\n') {
+                lone_cr(r);
+                return;
+            }
+            r->after_cr = k == i + seg;
+        }
         /*
-         * libcsv holds no part of a record (its state is ROW_NOT_BEGUN, 0 in
-         * libcsv 3). Our own `between` is not enough: a CR alone ends a
-         * record in the middle of a line, and libcsv may have begun the next
-         * one, quotes and all.
+         * libcsv holds no part of a record: its state is ROW_NOT_BEGUN (0
+         * in libcsv 3) and no field is waiting for the record's end.
          */
         int fresh = r->p.pstate == 0 && r->nf == 0;
+        int empty = blank(data + i, seg);
 
-        if (r->between && !blank(data + i, seg)) {
-            r->between = 0;
+        if (fresh && !empty) {
             r->rec_line = r->line;
             r->rec_bytes = 0;
         }
-        if (!r->between) {
+        if (!fresh || !empty) {
             r->rec_bytes += seg;
             if (r->rec_bytes > RG_CSV_MAX_RECORD) {
                 fail_here(r, "record longer than 1 MiB (an unterminated "
@@ -301,16 +311,24 @@ feed(struct reader *r, const char *data, size_t len)
                 return;
             }
         }
+        r->ended = 0;
         if (fresh && nl && rg_csv_fast_path && fast_line(r, data + i, seg)) {
             /* done without libcsv */
         } else if (csv_parse(&r->p, data + i, seg, on_field, on_record, r) <
                        seg &&
                    !r->failed) {
-            if (csv_error(&r->p) == CSV_EPARSE)
+            if (r->ended > 0) /* a lone CR came first, on this same line */
+                lone_cr(r);
+            else if (csv_error(&r->p) == CSV_EPARSE)
                 fail_here(r, "unexpected character after a closing quote "
                              "(a quote inside a quoted field is written \"\")");
             else
                 fail_here(r, csv_strerror(csv_error(&r->p)));
+        } else if (r->ended > 1 ||
+                   (r->ended == 1 && (r->p.pstate != 0 || r->nf != 0))) {
+            lone_cr(r); /* a record ended before the line did */
+        } else if (r->ended == 1 && !nl) {
+            r->after_cr = 1; /* it ended at a CR; the LF is still to come */
         }
         if (nl)
             r->line++;
@@ -318,9 +336,63 @@ feed(struct reader *r, const char *data, size_t len)
     }
 }
 
+enum { PRE_HEAD, PRE_TYPE, PRE_BODY };
+
+/*
+ * Skips a UTF-8 byte order mark and PowerShell's "#TYPE ..." first line,
+ * then feeds the rest. The first 8 bytes are held back until it is known
+ * which of those the file starts with, whatever the size of the buffers;
+ * last is set for the end of the file.
+ */
+static void
+feed(struct reader *r, const char *data, size_t len, int last)
+{
+    if (r->pre_state == PRE_HEAD) {
+        size_t take = sizeof(r->head) - r->nhead, off = 0;
+
+        take = take < len ? take : len;
+        memcpy(r->head + r->nhead, data, take);
+        r->nhead += take;
+        data += take;
+        len -= take;
+        if (r->nhead < sizeof(r->head) && !last)
+            return;
+        if (r->nhead >= 3 && memcmp(r->head, "\xef\xbb\xbf", 3) == 0)
+            off = 3;
+        r->pre_state =
+            r->nhead - off >= 5 && memcmp(r->head + off, "#TYPE", 5) == 0
+                ? PRE_TYPE
+                : PRE_BODY;
+        feed(r, r->head + off, r->nhead - off, 0);
+    }
+    if (r->pre_state == PRE_TYPE && len > 0) {
+        const char *nl = memchr(data, '\n', len);
+        size_t skip = nl ? (size_t)(nl - data) + 1 : len;
+
+        r->type_len += skip;
+        if (r->type_len > CHUNK) {
+            rg_fail(r->err, RG_ERR_INPUT,
+                    "cannot load '%s' line 1: #TYPE line longer than %u bytes",
+                    r->path, CHUNK);
+            r->failed = 1;
+            return;
+        }
+        if (nl) {
+            r->line++;
+            r->pre_state = PRE_BODY;
+        }
+        data += skip;
+        len -= skip;
+    }
+    if (r->pre_state == PRE_BODY && len > 0 && !r->failed)
+        feed_body(r, data, len);
+}
+
 static int
 finish(struct reader *r, struct rg_csv_stats *st)
 {
+    if (!r->failed && r->pre_state == PRE_HEAD)
+        feed(r, "", 0, 1); /* a file shorter than 8 bytes */
     if (!r->failed && csv_fini(&r->p, on_field, on_record, r) != 0 &&
         !r->failed)
         fail_here(r, "unterminated quote");
@@ -344,7 +416,6 @@ reader_init(struct reader *r, const char *path, rg_csv_fn fn, void *ctx,
     r->ctx = ctx;
     r->err = err;
     r->line = 1;
-    r->between = 1;
     if (csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI) != 0)
         return rg_fail(err, RG_ERR_NOMEM, "out of memory");
     return 0;
@@ -363,7 +434,7 @@ int
 rg_csv_read_mem(const char *path, const void *data, size_t len, rg_csv_fn fn,
                 void *ctx, struct rg_csv_stats *st, struct rg_err *err)
 {
-    struct reader *r = malloc(sizeof(*r));
+    struct reader *r = calloc(1, sizeof(*r)); /* released on every path */
     struct rg_sha256 h = { NULL };
     int ret = -1;
 
@@ -372,10 +443,10 @@ rg_csv_read_mem(const char *path, const void *data, size_t len, rg_csv_fn fn,
         return rg_fail(err, RG_ERR_NOMEM, "out of memory");
     if (reader_init(r, path, fn, ctx, err) < 0 || rg_sha256_init(&h, err) < 0)
         goto done;
-    for (size_t i = 0; i < len && !r->failed; i += CHUNK) {
-        size_t n = len - i < CHUNK ? len - i : CHUNK;
+    for (size_t i = 0; i < len && !r->failed; i += rg_csv_mem_chunk) {
+        size_t n = len - i < rg_csv_mem_chunk ? len - i : rg_csv_mem_chunk;
 
-        feed(r, (const char *)data + i, n);
+        feed(r, (const char *)data + i, n, 0);
     }
     if (finish(r, st) < 0)
         goto done;
@@ -446,7 +517,7 @@ int
 rg_csv_read(const char *path, rg_csv_fn fn, void *ctx, struct rg_csv_stats *st,
             struct rg_err *err)
 {
-    struct reader *r = malloc(sizeof(*r));
+    struct reader *r = calloc(1, sizeof(*r)); /* released on every path */
     struct hasher hs;
     char *chunks = malloc(2 * (size_t)CHUNK);
     FILE *f = NULL;
@@ -482,7 +553,7 @@ rg_csv_read(const char *path, rg_csv_fn fn, void *ctx, struct rg_csv_stats *st,
             break;
         hasher_give(&hs, chunk, n);
         st->bytes += n;
-        feed(r, chunk, n);
+        feed(r, chunk, n, 0);
         k ^= 1;
     }
     hasher_give(&hs, NULL, 0);

@@ -4,7 +4,8 @@
  * every record, for error messages that point at the spot.
  *
  * Accepted: a UTF-8 byte order mark; PowerShell's "#TYPE ..." first line;
- * CRLF or LF line ends; quoted fields with commas, quotes ("") and line
+ * CRLF or LF line ends (a lone CR is refused: it would make two records of
+ * one counted line); quoted fields with commas, quotes ("") and line
  * breaks; blank lines. Refused, with file, line and column: a malformed or
  * unterminated quote, a record whose field count differs from the header's,
  * invalid UTF-8 or NUL bytes, a record over RG_CSV_MAX_RECORD bytes, more
@@ -72,6 +73,12 @@ int rg_csv_read_mem(const char *path, const void *data, size_t len,
  * it. 0: libcsv reads everything. For tests that compare the two.
  */
 extern int rg_csv_fast_path;
+
+/*
+ * The size of the pieces rg_csv_read_mem() feeds (1 MiB, as files are read):
+ * tests make it small to put buffer ends everywhere. At least 8.
+ */
+extern size_t rg_csv_mem_chunk;
 
 /*
  * Fails with a message that names the file, the record's line and the

@@ -7,6 +7,7 @@
  * journal would only double the writes. Indexes are built at the end
  * (seal.sql), where one sort per index beats updating it row by row.
  */
+#define _GNU_SOURCE /* renameat2() */
 #include "store.h"
 
 #include <errno.h>
@@ -139,8 +140,13 @@ rg_store_create(const char *path, int force, const char *now,
         goto fail;
     }
     st->force = force;
-    snprintf(st->tmp, n, "%s.tmp-%ld", path, (long)getpid());
-    fd = open(st->tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    /*
+     * A random suffix: a name made from the pid would be taken again by
+     * the next run in a container (where the pid repeats) after a run was
+     * killed before it could clean up.
+     */
+    snprintf(st->tmp, n, "%s.tmp-XXXXXX", path);
+    fd = mkstemp(st->tmp);
     if (fd < 0) {
         rg_fail(err, RG_ERR_IO, "cannot create '%s': %s", st->tmp,
                 strerror(errno));
@@ -521,12 +527,36 @@ dir_of(const char *path)
     return d;
 }
 
+/*
+ * Renames the finished temporary file to the snapshot's name. Without
+ * --force it must not replace a snapshot that appeared while we were
+ * loading: renameat2(RENAME_NOREPLACE), or link() where the file system
+ * lacks it; rename() would silently overwrite.
+ */
+static int
+place(struct rg_store *st, struct rg_err *err)
+{
+    if (st->force) {
+        if (rename(st->tmp, st->path) == 0)
+            return 0;
+    } else if (renameat2(AT_FDCWD, st->tmp, AT_FDCWD, st->path,
+                         RENAME_NOREPLACE) == 0) {
+        return 0;
+    } else if (errno == EINVAL || errno == ENOSYS || errno == ENOTSUP) {
+        if (link(st->tmp, st->path) == 0) {
+            unlink(st->tmp);
+            return 0;
+        }
+    }
+    return rg_fail(err, errno == EEXIST ? RG_ERR_EXISTS : RG_ERR_IO,
+                   "cannot create '%s': %s", st->path, strerror(errno));
+}
+
 int
 rg_store_seal(struct rg_store *st, const struct rg_snapshot_meta *meta,
               struct rg_err *err)
 {
     char *dir = NULL;
-    int ret = -1;
 
     if (write_edges(st, err) < 0 || run_seal_sql(st, err) < 0 ||
         insert_meta(st, meta, err) < 0 || exec(st, "COMMIT", err) < 0)
@@ -539,28 +569,19 @@ rg_store_seal(struct rg_store *st, const struct rg_snapshot_meta *meta,
                        strerror(errno));
     if (sync_path(st->tmp, 0, err) < 0)
         return -1;
-    /*
-     * Without --force, link() refuses to replace a snapshot that appeared
-     * while we were loading, where rename() would silently overwrite it.
-     */
-    if (st->force) {
-        if (rename(st->tmp, st->path) != 0)
-            return rg_fail(err, RG_ERR_IO, "cannot rename '%s' to '%s': %s",
-                           st->tmp, st->path, strerror(errno));
-    } else {
-        if (link(st->tmp, st->path) != 0)
-            return rg_fail(err, errno == EEXIST ? RG_ERR_EXISTS : RG_ERR_IO,
-                           "cannot create '%s': %s", st->path, strerror(errno));
-        unlink(st->tmp);
-    }
+    if (place(st, err) < 0)
+        return -1;
     free(st->tmp);
     st->tmp = NULL;
     st->sealed = 1;
-    if (!(dir = dir_of(st->path)))
-        return rg_fail(err, RG_ERR_NOMEM, "out of memory");
-    ret = sync_path(dir, 1, err);
+    /*
+     * The snapshot is in place; a folder that cannot be synced (some network
+     * and FUSE file systems refuse) does not undo that.
+     */
+    if ((dir = dir_of(st->path)))
+        sync_path(dir, 1, NULL);
     free(dir);
-    return ret;
+    return 0;
 }
 
 /* ------------------------------------------------------------------ read */

@@ -13,6 +13,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #define CHUNK_ENTRIES 4096
 #define KEY_BLOCK (1u << 20)
@@ -35,6 +37,7 @@ struct slot {
 };
 
 struct rg_map {
+    uint64_t seed;      /* random per map: ids are untrusted input */
     struct slot *slots; /* owned; cap of them, a power of two */
     size_t cap, count;
     struct rg_map_entry **chunks; /* owned; each CHUNK_ENTRIES entries */
@@ -42,11 +45,15 @@ struct rg_map {
     struct key_block *keys; /* owned list, newest first */
 };
 
-/* Eight bytes at a time, each mixed in by a multiply: GUIDs are 36 bytes. */
+/*
+ * Eight bytes at a time, each mixed in by a multiply, from a random seed: ids
+ * come from files anyone may have written, and with a fixed hash a few
+ * thousand crafted GUIDs sharing their low hash bits made loading quadratic.
+ */
 static uint64_t
-hash(const char *s, size_t len)
+hash(uint64_t seed, const char *s, size_t len)
 {
-    uint64_t h = 0x9e3779b97f4a7c15u ^ len;
+    uint64_t h = seed ^ len;
     uint64_t w;
 
     for (; len >= 8; s += 8, len -= 8) {
@@ -73,6 +80,9 @@ rg_map_new(void)
 
     if (!m)
         return NULL;
+    if (getrandom(&m->seed, sizeof(m->seed), 0) != sizeof(m->seed))
+        m->seed = (uint64_t)(uintptr_t)m ^ (uint64_t)time(NULL);
+    m->seed |= 1;
     m->cap = 1024;
     m->slots = calloc(m->cap, sizeof(*m->slots));
     if (!m->slots) {
@@ -131,7 +141,7 @@ const struct rg_map_entry *
 rg_map_get(const struct rg_map *m, const char *key, size_t len)
 {
     const struct slot *sl =
-        find_slot(m, m->slots, m->cap, key, len, hash(key, len));
+        find_slot(m, m->slots, m->cap, key, len, hash(m->seed, key, len));
 
     return sl->entry ? entry(m, sl->entry) : NULL;
 }
@@ -141,7 +151,7 @@ rg_map_lookup(const struct rg_map *m, const char *key, size_t len,
               int64_t *value, int *kind)
 {
     const struct slot *sl =
-        find_slot(m, m->slots, m->cap, key, len, hash(key, len));
+        find_slot(m, m->slots, m->cap, key, len, hash(m->seed, key, len));
 
     if (!sl->entry)
         return 0;
@@ -164,8 +174,8 @@ grow(struct rg_map *m)
         if (!m->slots[i].entry)
             continue;
         e = entry(m, m->slots[i].entry);
-        *find_slot(m, slots, cap, e->key, e->len, hash(e->key, e->len)) =
-            m->slots[i];
+        *find_slot(m, slots, cap, e->key, e->len,
+                   hash(m->seed, e->key, e->len)) = m->slots[i];
     }
     free(m->slots);
     m->slots = slots;
@@ -201,7 +211,7 @@ int
 rg_map_put(struct rg_map *m, const char *key, size_t len, int kind, int src,
            int64_t value, int64_t line, const struct rg_map_entry **old)
 {
-    uint64_t h = hash(key, len);
+    uint64_t h = hash(m->seed, key, len);
     struct slot *sl = find_slot(m, m->slots, m->cap, key, len, h);
     size_t ci = m->count / CHUNK_ENTRIES;
     struct rg_map_entry *e;

@@ -276,6 +276,13 @@ rg_tm_to_unix(const struct rg_tm *tm)
            tm->hour * 3600 + tm->min * 60 + tm->sec - tm->offset_min * 60;
 }
 
+int
+rg_unix_in_range(int64_t secs)
+{
+    return secs >= rg_days_from_civil(1, 1, 1) * 86400 &&
+           secs <= rg_days_from_civil(9999, 12, 31) * 86400 + 86399;
+}
+
 void
 rg_unix_to_iso(int64_t secs, char out[RG_ISO_TIME_LEN])
 {

@@ -54,6 +54,9 @@ int rg_tm_parse_fmt(const char *fmt, const char *s, size_t len,
 /* Seconds since 1970-01-01T00:00:00Z of tm, its offset applied (none = UTC). */
 int64_t rg_tm_to_unix(const struct rg_tm *tm);
 
+/* 1 when unix seconds fall in the years 0001-9999 (UTC), else 0. */
+int rg_unix_in_range(int64_t secs);
+
 /* Writes "YYYY-MM-DDTHH:MM:SSZ" for unix seconds; years outside 1-9999 clamp.
  */
 void rg_unix_to_iso(int64_t secs, char out[RG_ISO_TIME_LEN]);

@@ -133,60 +133,81 @@ test_users(void)
             "NULL NULL '2026-10-01T10:00:00Z' 0 1 2\n"
             "source 1: 1 rows, 0 dangling\n");
     /* userType is an enumeration, stored as Graph writes it */
-    T_STREQ(load("users.csv",
-                 "id,userPrincipalName,displayName,userType\n"
-                 "u1,a@b,A,guest\n",
-                 NULL, 0),
-            "principals: 1 'u1' 'user' 'A' 1 2\n"
-            "users: 1 'u1' 'a@b' 'A' 'Guest' NULL NULL NULL NULL NULL NULL "
-            "NULL NULL NULL 1 2\n"
-            "source 1: 1 rows, 0 dangling\n");
+    T_STREQ(
+        load("users.csv",
+             "id,userPrincipalName,displayName,userType\n"
+             "aaaaaaaa-0000-4000-8000-000000000001,a@b,A,guest\n",
+             NULL, 0),
+        "principals: 1 'aaaaaaaa-0000-4000-8000-000000000001' 'user' 'A' 1 2\n"
+        "users: 1 'aaaaaaaa-0000-4000-8000-000000000001' 'a@b' 'A' 'Guest' "
+        "NULL NULL NULL NULL NULL NULL "
+        "NULL NULL NULL 1 2\n"
+        "source 1: 1 rows, 0 dangling\n");
 }
 
 static void
 test_errors(void)
 {
-    T_STREQ(load("users.csv", "id,displayName\nu1,A\n", NULL, 0),
+    /* found in review, 2026-11-26: GUID columns took anything */
+    T_STREQ(load("users.csv",
+                 "id,userPrincipalName,displayName\n"
+                 "{aaaaaaaa-0000-4000-8000-000000000001},a@b,A\n",
+                 NULL, 0),
+            "ERROR cannot load 'users.csv' line 2, column 1 (id): expected a "
+            "GUID (32 hex digits as 8-4-4-4-12), found "
+            "'{aaaaaaaa-0000-4000-8000-000000000001}'");
+    T_STREQ(load("users.csv",
+                 "id,displayName\naaaaaaaa-0000-4000-8000-000000000001,A\n",
+                 NULL, 0),
             "ERROR cannot load 'users.csv' line 1: missing required column "
             "'userPrincipalName'");
     T_STREQ(load("users.csv", "id,userPrincipalName,displayName,objectId\n",
                  NULL, 0),
             "ERROR cannot load 'users.csv' line 1: columns 1 and 4 both give "
             "'id'");
-    T_STREQ(
-        load("users.csv", "id,userPrincipalName,displayName\nu1,,A\n", NULL, 0),
-        "ERROR cannot load 'users.csv' line 2, column 2 "
-        "(userPrincipalName): a value is required");
+    T_STREQ(load("users.csv",
+                 "id,userPrincipalName,displayName\naaaaaaaa-0000-4000-8000-"
+                 "000000000001,,A\n",
+                 NULL, 0),
+            "ERROR cannot load 'users.csv' line 2, column 2 "
+            "(userPrincipalName): a value is required");
     T_STREQ(load("users.csv",
                  "id,userPrincipalName,displayName,accountEnabled\n"
-                 "u1,a@b,A,maybe\n",
+                 "aaaaaaaa-0000-4000-8000-000000000001,a@b,A,maybe\n",
                  NULL, 0),
             "ERROR cannot load 'users.csv' line 2, column 4 (accountEnabled): "
             "expected true or false (or yes/no, 1/0), found 'maybe'");
-    T_STREQ(load("users.csv",
-                 "id,userPrincipalName,displayName\nu1,a@b,A\nu2,c@d,C\n"
-                 "U1,e@f,E\nu1,g@h,G\n",
-                 NULL, 0),
-            "ERROR cannot load 'users.csv' line 5, column 1 (id): duplicate "
-            "id 'u1' (first at line 2)");
+    T_STREQ(
+        load("users.csv",
+             "id,userPrincipalName,displayName\naaaaaaaa-0000-4000-8000-"
+             "000000000001,a@b,A\naaaaaaaa-0000-4000-8000-000000000002,c@d,C\n"
+             "AAAAAAAA-0000-4000-8000-000000000001,e@f,E\naaaaaaaa-0000-4000-"
+             "8000-000000000001,g@h,G\n",
+             NULL, 0),
+        "ERROR cannot load 'users.csv' line 4, column 1 (id): duplicate "
+        "id 'aaaaaaaa-0000-4000-8000-000000000001' (first at line 2)");
+    T_STREQ(
+        load(
+            "users.csv",
+            "id,userPrincipalName,displayName,createdDateTime\n"
+            "aaaaaaaa-0000-4000-8000-000000000001,a@b,A,8/19/2021 1:25:31 PM\n",
+            NULL, 0),
+        "ERROR cannot load 'users.csv' line 2, column 4 (createdDateTime): "
+        "expected an ISO 8601 time with a zone, e.g. 2026-01-31T09:30:00Z "
+        "(other formats need --date-format), found '8/19/2021 1:25:31 PM'");
+    T_STREQ(
+        load("users.csv",
+             "id,userPrincipalName,displayName,createdDateTime\n"
+             "aaaaaaaa-0000-4000-8000-000000000001,a@b,A,2021-08-19T13:25:31\n",
+             NULL, 0),
+        "ERROR cannot load 'users.csv' line 2, column 4 (createdDateTime): "
+        "time '2021-08-19T13:25:31' has no zone (add Z or an offset such "
+        "as +01:00, or read it with --date-format)");
     T_STREQ(load("users.csv",
                  "id,userPrincipalName,displayName,createdDateTime\n"
-                 "u1,a@b,A,8/19/2021 1:25:31 PM\n",
-                 NULL, 0),
-            "ERROR cannot load 'users.csv' line 2, column 4 (createdDateTime): "
-            "expected an ISO 8601 time with a zone, e.g. 2026-01-31T09:30:00Z "
-            "(other formats need --date-format), found '8/19/2021 1:25:31 PM'");
-    T_STREQ(load("users.csv",
-                 "id,userPrincipalName,displayName,createdDateTime\n"
-                 "u1,a@b,A,2021-08-19T13:25:31\n",
-                 NULL, 0),
-            "ERROR cannot load 'users.csv' line 2, column 4 (createdDateTime): "
-            "time '2021-08-19T13:25:31' has no zone (add Z or an offset such "
-            "as +01:00, or read it with --date-format)");
-    T_STREQ(load("users.csv",
-                 "id,userPrincipalName,displayName,createdDateTime\n"
-                 "u1,a@b,A,8/19/2021 1:25:31 PM\nu2,c@d,C,2021-08-19\n"
-                 "u3,e@f,E,19.08.2021\n",
+                 "aaaaaaaa-0000-4000-8000-000000000001,a@b,A,8/19/2021 1:25:31 "
+                 "PM\naaaaaaaa-0000-4000-8000-000000000002,c@d,C,2021-08-19\n"
+                 "aaaaaaaa-0000-4000-8000-000000000003,e@f,E,19.08.2021\n",
                  "%m/%d/%Y %I:%M:%S %p", 0),
             "ERROR cannot load 'users.csv' line 4, column 4 (createdDateTime): "
             "expected an ISO 8601 time with a zone or a time as "
@@ -204,26 +225,53 @@ test_errors(void)
         "ERROR cannot load 'hr_events.csv' line 2, column 3 (effectiveDate): "
         "expected a date YYYY-MM-DD, found '2026-01-01T10:00:00Z'");
     /* a membership with nothing loaded to point to */
-    T_STREQ(load("group_members.csv", "groupId,memberId\ng1,u1\n", NULL, 0),
+    T_STREQ(load("group_members.csv",
+                 "groupId,memberId\nbbbbbbbb-0000-4000-8000-000000000001,"
+                 "aaaaaaaa-0000-4000-8000-000000000001\n",
+                 NULL, 0),
             "ERROR cannot load 'group_members.csv' line 2, column 1 (groupId): "
-            "no group has id 'g1' (use --allow-dangling to keep such rows out "
+            "no group has id 'bbbbbbbb-0000-4000-8000-000000000001' (use "
+            "--allow-dangling to keep such rows out "
             "and record them)");
-    T_STREQ(
-        load("role_assignments.csv",
-             "principalId,roleDefinitionId,state\nu1,r1,active\n", NULL, 0),
-        "ERROR cannot load 'role_assignments.csv' line 2, column 1 "
-        "(principalId): no user, group, servicePrincipal or device has id "
-        "'u1' (use --allow-dangling to keep such rows out and record them)");
+    T_STREQ(load("role_assignments.csv",
+                 "principalId,roleDefinitionId,state\naaaaaaaa-0000-4000-8000-"
+                 "000000000001,cccccccc-0000-4000-8000-000000000001,active\n",
+                 NULL, 0),
+            "ERROR cannot load 'role_assignments.csv' line 2, column 1 "
+            "(principalId): no user, group, servicePrincipal or device has id "
+            "'aaaaaaaa-0000-4000-8000-000000000001' (use --allow-dangling to "
+            "keep such rows out and record them)");
+}
+
+/* found in review, 2026-11-26: such times were clamped, not refused */
+static void
+test_time_range(void)
+{
+    T_STREQ(load("users.csv",
+                 "id,userPrincipalName,displayName,createdDateTime\n"
+                 "aaaaaaaa-0000-4000-8000-000000000001,a@b,A,"
+                 "0001-01-01T00:00:00+01:00\n",
+                 NULL, 0),
+            "ERROR cannot load 'users.csv' line 2, column 4 (createdDateTime): "
+            "expected a time in the years 0001-9999 UTC, found "
+            "'0001-01-01T00:00:00+01:00'");
 }
 
 static void
 test_dangling(void)
 {
-    T_STREQ(load("group_members.csv",
-                 "groupId,memberId,memberType\ng1,u1,user\ng2,u2,\n", NULL, 1),
-            "dangling_reference: 1 2 'groupId' 'g1' 'group'\n"
-            "dangling_reference: 1 3 'groupId' 'g2' 'group'\n"
-            "source 1: 0 rows, 2 dangling\n");
+    T_STREQ(
+        load(
+            "group_members.csv",
+            "groupId,memberId,memberType\nbbbbbbbb-0000-4000-8000-000000000001,"
+            "aaaaaaaa-0000-4000-8000-000000000001,user\nbbbbbbbb-0000-4000-"
+            "8000-000000000002,aaaaaaaa-0000-4000-8000-000000000002,\n",
+            NULL, 1),
+        "dangling_reference: 1 2 'groupId' "
+        "'bbbbbbbb-0000-4000-8000-000000000001' 'group'\n"
+        "dangling_reference: 1 3 'groupId' "
+        "'bbbbbbbb-0000-4000-8000-000000000002' 'group'\n"
+        "source 1: 0 rows, 2 dangling\n");
 }
 
 static void
@@ -245,6 +293,7 @@ main(void)
 {
     test_users();
     test_errors();
+    test_time_range();
     test_dangling();
     test_dates();
     return T_REPORT();

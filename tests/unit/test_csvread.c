@@ -124,6 +124,51 @@ test_bad(void)
             "1 of the field");
 }
 
+/* found in review, 2026-11-26: lone CRs and lines of spaces */
+static void
+test_line_ends(void)
+{
+    T_STREQ(READ("a,b\r1,2\n"),
+            "ERROR cannot load 't.csv' line 1: a carriage return without a "
+            "line feed ends a line (an old Mac text file?); save it with CRLF "
+            "or LF line ends");
+    T_STREQ(READ("a\n1\r\"x\n\n\n\"\n"),
+            "ERROR cannot load 't.csv' line 2: a carriage return without a "
+            "line feed ends a line (an old Mac text file?); save it with CRLF "
+            "or LF line ends");
+    /* a CR inside quotes is data */
+    T_STREQ(READ("a\n\"x\ry\"\n"), "1:a\n2:x\ry");
+    /* lines of spaces are skipped, and counted */
+    T_STREQ(READ("a,b\n  \n\t\n1,2\nx\n"),
+            "ERROR cannot load 't.csv' line 5: expected 2 fields as in the "
+            "header, found 1");
+    T_STREQ(READ("a,b\n  \n\t\n1,2\n"), "1:a|b\n4:1|2");
+}
+
+/* The same records and errors whatever the buffer size. */
+static void
+test_chunks(void)
+{
+    static const char *const inputs[] = {
+        "a,b\r\n1,2\r\n\"x\r\ny\",z\r\n\r\n3,4\r\n",
+        "a,b\r\n1,2\r3,4\r\n",
+        "\xef\xbb\xbf#TYPE T\r\na\r\n  \r\n\"q\"\"\"\r\n",
+        "a\n\"open\n\n",
+    };
+
+    for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+        char whole[4200];
+
+        snprintf(whole, sizeof(whole), "%s",
+                 read_csv(inputs[i], strlen(inputs[i])));
+        for (size_t c = 8; c < 20; c++) {
+            rg_csv_mem_chunk = c;
+            T_STREQ(read_csv(inputs[i], strlen(inputs[i])), whole);
+        }
+        rg_csv_mem_chunk = 1u << 20;
+    }
+}
+
 static void
 test_limits(void)
 {
@@ -219,6 +264,8 @@ main(void)
 {
     test_good();
     test_bad();
+    test_line_ends();
+    test_chunks();
     test_limits();
     test_fast_path();
     test_callback_failure();
