@@ -625,11 +625,11 @@ dangling(struct loader *ld, const struct rg_csv_record *rec, size_t col,
                            "such rows out and record them)",
                            want, q);
     }
-    v[0] = (struct rg_value){ RG_INT, ld->source_id, NULL, 0 };
-    v[1] = (struct rg_value){ RG_INT, rec->line, NULL, 0 };
-    v[2] = (struct rg_value){ RG_TEXT, 0, c->name, strlen(c->name) };
-    v[3] = (struct rg_value){ RG_TEXT, 0, key, keylen };
-    v[4] = (struct rg_value){ RG_TEXT, 0, want, strlen(want) };
+    v[0] = rg_int(ld->source_id);
+    v[1] = rg_int(rec->line);
+    v[2] = rg_text(c->name, strlen(c->name));
+    v[3] = rg_text(key, keylen);
+    v[4] = rg_text(want, strlen(want));
     if (ld->sink->row(ld->dangling, v, err) < 0)
         return -1;
     ld->ndangling++;
@@ -686,14 +686,14 @@ convert(struct loader *ld, const struct rg_csv_record *rec, struct rg_err *err)
 
         if (!v)
             v = &none;
-        *v = (struct rg_value){ RG_NULL, 0, NULL, 0 };
+        *v = rg_null();
         if (ld->hidx[j] >= 0)
             f = rec->f[col];
         if (f.len == 0) {
             if (c->flags & F_REQ)
                 return rg_csv_fail(rec, col, err, "a value is required");
             if (c->flags & F_TENANT)
-                *v = (struct rg_value){ RG_TEXT, 0, "/", 1 };
+                *v = rg_text("/", 1);
             continue;
         }
         /*
@@ -716,7 +716,7 @@ convert(struct loader *ld, const struct rg_csv_record *rec, struct rg_err *err)
         }
         switch (c->type) {
         case C_TEXT:
-            *v = (struct rg_value){ RG_TEXT, 0, f.s, f.len };
+            *v = rg_text(f.s, f.len);
             if ((c->flags & F_ALIASID) &&
                 rg_map_put(ld->ns[NS_OBJ], key, klen, (int)ld->kind, ld->src,
                            ld->pk, rec->line, NULL) < 0)
@@ -734,7 +734,7 @@ convert(struct loader *ld, const struct rg_csv_record *rec, struct rg_err *err)
                 return rg_fail(err, RG_ERR_NOMEM, "out of memory");
             if (r > 0)
                 return duplicate(ld, rec, col, &f, e, err);
-            *v = (struct rg_value){ RG_TEXT, 0, f.s, f.len };
+            *v = rg_text(f.s, f.len);
             if (c->type == C_ID)
                 ld->id = *v;
             break;
@@ -742,24 +742,23 @@ convert(struct loader *ld, const struct rg_csv_record *rec, struct rg_err *err)
             if (rg_parse_bool(f.s, f.len, &b) < 0)
                 return bad_value(rec, col, err,
                                  "true or false (or yes/no, 1/0)", &f);
-            *v = (struct rg_value){ RG_INT, b, NULL, 0 };
+            *v = rg_int(b);
             break;
         case C_TIME:
             if (conv_time(ld, rec, col, &f, out, err) < 0)
                 return -1;
-            *v = (struct rg_value){ RG_TEXT, 0, out, strlen(out) };
+            *v = rg_text(out, strlen(out));
             break;
         case C_DATE:
             if (conv_date(ld, rec, col, &f, out, err) < 0)
                 return -1;
-            *v = (struct rg_value){ RG_TEXT, 0, out, strlen(out) };
+            *v = rg_text(out, strlen(out));
             break;
         case C_ENUM:
         case C_KIND:
             if (conv_enum(c, rec, col, &f, &which, err) < 0)
                 return -1;
-            *v = (struct rg_value){ RG_TEXT, 0, c->values[which],
-                                    strlen(c->values[which]) };
+            *v = rg_text(c->values[which], strlen(c->values[which]));
             if (c->type == C_KIND && last_ref.s &&
                 strcmp(kind_name((unsigned)last_kind), c->values[which]) != 0) {
                 char q[200];
@@ -773,7 +772,7 @@ convert(struct loader *ld, const struct rg_csv_record *rec, struct rg_err *err)
         case C_REF:
             last_ref.s = NULL;
             if ((c->flags & F_IFLOADED) && !ld->loaded[c->ns]) {
-                *v = (struct rg_value){ RG_TEXT, 0, f.s, f.len };
+                *v = rg_text(f.s, f.len);
                 break;
             }
             if (!rg_map_lookup(ld->ns[c->ns], key, klen, &value, &kind) ||
@@ -783,9 +782,9 @@ convert(struct loader *ld, const struct rg_csv_record *rec, struct rg_err *err)
             last_ref = f;
             last_kind = kind;
             if (c->flags & F_KEYTEXT)
-                *v = (struct rg_value){ RG_TEXT, 0, f.s, f.len };
+                *v = rg_text(f.s, f.len);
             else
-                *v = (struct rg_value){ RG_INT, value, NULL, 0 };
+                *v = rg_int(value);
             break;
         }
         if (c->flags & F_NAME)
@@ -809,16 +808,19 @@ on_record(void *ctx, const struct rg_csv_record *rec, struct rg_err *err)
     for (size_t j = 0; j < ld->fs->ncols; j++)
         n += ld->fs->cols[j].db != NULL;
     if (ld->fs->with_pk)
-        ld->vals[0] = (struct rg_value){ RG_INT, ld->pk, NULL, 0 };
-    ld->vals[n++] = (struct rg_value){ RG_INT, ld->source_id, NULL, 0 };
-    ld->vals[n++] = (struct rg_value){ RG_INT, rec->line, NULL, 0 };
+        ld->vals[0] = rg_int(ld->pk);
+    ld->vals[n++] = rg_int(ld->source_id);
+    ld->vals[n++] = rg_int(rec->line);
     if (ld->kind & K_PRINCIPAL) {
         const char *type = kind_name(ld->kind);
-        struct rg_value p[6] = {
-            { RG_INT, ld->pk, NULL, 0 },        ld->id,
-            { RG_TEXT, 0, type, strlen(type) }, ld->name,
-            { RG_INT, ld->source_id, NULL, 0 }, { RG_INT, rec->line, NULL, 0 },
-        };
+        struct rg_value p[6];
+
+        p[0] = rg_int(ld->pk);
+        p[1] = ld->id;
+        p[2] = rg_text(type, strlen(type));
+        p[3] = ld->name;
+        p[4] = rg_int(ld->source_id);
+        p[5] = rg_int(rec->line);
 
         if (ld->sink->row(ld->principals, p, err) < 0)
             return -1;

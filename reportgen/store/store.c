@@ -338,6 +338,9 @@ sink_row(struct rg_table_writer *w, const struct rg_value *v,
             sqlite3_bind_text(w->stmt, col, v[i].s, (int)v[i].len,
                               SQLITE_STATIC);
             break;
+        case RG_REAL:
+            sqlite3_bind_double(w->stmt, col, v[i].d);
+            break;
         }
     }
     if (sqlite3_step(w->stmt) != SQLITE_DONE) {

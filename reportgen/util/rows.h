@@ -15,14 +15,39 @@
 
 #include "err.h"
 
-enum rg_value_type { RG_NULL = 0, RG_INT, RG_TEXT };
+enum rg_value_type { RG_NULL = 0, RG_INT, RG_TEXT, RG_REAL };
 
 struct rg_value {
     enum rg_value_type type;
     int64_t i;     /* RG_INT */
     const char *s; /* RG_TEXT, borrowed; need not be NUL-terminated */
     size_t len;    /* RG_TEXT */
+    double d;      /* RG_REAL */
 };
+
+static inline struct rg_value
+rg_null(void)
+{
+    struct rg_value v = { RG_NULL, 0, NULL, 0, 0 };
+
+    return v;
+}
+
+static inline struct rg_value
+rg_int(int64_t i)
+{
+    struct rg_value v = { RG_INT, i, NULL, 0, 0 };
+
+    return v;
+}
+
+static inline struct rg_value
+rg_text(const char *s, size_t len)
+{
+    struct rg_value v = { RG_TEXT, 0, s, len, 0 };
+
+    return v;
+}
 
 /* What a finished source reports about itself. */
 struct rg_source_stats {

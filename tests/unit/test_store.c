@@ -56,13 +56,15 @@ write_user(struct rg_row_sink *s, int64_t src, int64_t pk, const char *id)
                                          "display_name", "source_id", "line" };
     struct rg_err err;
     struct rg_table_writer *w;
-    struct rg_value v[6] = {
-        { RG_INT, pk, NULL, 0 },   { RG_TEXT, 0, id, strlen(id) },
-        { RG_TEXT, 0, "user", 4 }, { RG_TEXT, 0, "Åse", 4 },
-        { RG_INT, src, NULL, 0 },  { RG_INT, pk + 1, NULL, 0 },
-    };
+    struct rg_value v[6];
     int r;
 
+    v[0] = rg_int(pk);
+    v[1] = rg_text(id, strlen(id));
+    v[2] = rg_text("user", 4);
+    v[3] = rg_text("\xc3\x85se", 4);
+    v[4] = rg_int(src);
+    v[5] = rg_int(pk + 1);
     rg_err_init(&err);
     if (!(w = s->table(s->ctx, "principals", pcols, 6, &err)))
         return -1;
@@ -170,10 +172,12 @@ test_duplicate_edge(void)
     src = sink.source_begin(sink.ctx, "csv", "group_members", "m.csv", &err);
     w = sink.table(sink.ctx, "group_members", cols, 4, &err);
     for (int i = 0; i < 4; i++) {
-        struct rg_value v[4] = { { RG_INT, 7, NULL, 0 },
-                                 { RG_INT, i == 3 ? 8 : 8 + i, NULL, 0 },
-                                 { RG_INT, src, NULL, 0 },
-                                 { RG_INT, 2 + i, NULL, 0 } };
+        struct rg_value v[4];
+
+        v[0] = rg_int(7);
+        v[1] = rg_int(i == 3 ? 8 : 8 + i);
+        v[2] = rg_int(src);
+        v[3] = rg_int(2 + i);
 
         T_CHECK(sink.row(w, v, &err) == 0);
     }
