@@ -1,0 +1,414 @@
+/*
+ * query.c - parameters, the read-only guard, and streaming rows (see
+ * query.h).
+ */
+#include "query.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/text.h"
+#include "../util/timefmt.h"
+
+/* -------------------------------------------------------------- parameters */
+
+static char *
+dup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+/* Checks value against the type and fills b. */
+static int
+bind_value(struct rg_bound *b, const char *value, struct rg_err *err)
+{
+    size_t len = strlen(value);
+    struct rg_tm tm;
+    char iso[RG_ISO_TIME_LEN];
+    char *end;
+    int v;
+
+    switch (b->type) {
+    case RG_PARAM_DATE:
+        if (rg_tm_parse_iso(value, len, &tm) < 0 ||
+            (tm.has_time && !tm.has_zone) ||
+            !rg_unix_in_range(rg_tm_to_unix(&tm)))
+            return rg_fail(err, RG_ERR_USAGE,
+                           "parameter '%s' must be a date (2026-10-31) or a "
+                           "time with a zone (2026-10-31T23:00:00Z), not "
+                           "'%s'",
+                           b->name, value);
+        rg_unix_to_iso(rg_tm_to_unix(&tm), iso);
+        b->text = dup(iso);
+        break;
+    case RG_PARAM_INT:
+        errno = 0;
+        b->i = strtoll(value, &end, 10);
+        if (errno || end == value || *end)
+            return rg_fail(err, RG_ERR_USAGE,
+                           "parameter '%s' must be a whole number, not '%s'",
+                           b->name, value);
+        b->text = dup(value);
+        break;
+    case RG_PARAM_BOOL:
+        if (rg_parse_bool(value, len, &v) < 0)
+            return rg_fail(err, RG_ERR_USAGE,
+                           "parameter '%s' must be true or false, not '%s'",
+                           b->name, value);
+        b->i = v;
+        b->text = dup(v ? "true" : "false");
+        break;
+    case RG_PARAM_TEXT:
+        if (!rg_utf8_valid(value, len, NULL))
+            return rg_fail(err, RG_ERR_USAGE,
+                           "parameter '%s' is not valid UTF-8", b->name);
+        b->text = dup(value);
+        break;
+    }
+    if (!b->text)
+        return rg_fail(err, RG_ERR_NOMEM, "out of memory");
+    return 0;
+}
+
+int
+rg_params_resolve(const struct rg_template *t, const char *const *assign,
+                  size_t nassign, const char *as_of, struct rg_bound **out,
+                  struct rg_err *err)
+{
+    struct rg_bound *b = calloc(t->nparams ? t->nparams : 1, sizeof(*b));
+    const char **given = calloc(t->nparams ? t->nparams : 1, sizeof(*given));
+    int ret = -1;
+
+    if (!b || !given) {
+        rg_fail(err, RG_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < t->nparams; i++) {
+        b[i].name = t->params[i].name;
+        b[i].type = t->params[i].type;
+    }
+    for (size_t a = 0; a < nassign; a++) {
+        const char *eq = strchr(assign[a], '=');
+        size_t n = eq ? (size_t)(eq - assign[a]) : 0, i;
+
+        if (!eq || n == 0) {
+            rg_fail(err, RG_ERR_USAGE, "--param '%s' must be NAME=VALUE",
+                    assign[a]);
+            goto done;
+        }
+        for (i = 0; i < t->nparams; i++)
+            if (strlen(t->params[i].name) == n &&
+                strncmp(t->params[i].name, assign[a], n) == 0)
+                break;
+        if (i == t->nparams) {
+            rg_fail(err, RG_ERR_USAGE, "template '%s' has no parameter '%.*s'",
+                    t->id, (int)n, assign[a]);
+            goto done;
+        }
+        if (given[i]) {
+            rg_fail(err, RG_ERR_USAGE, "parameter '%s' is given twice",
+                    t->params[i].name);
+            goto done;
+        }
+        given[i] = eq + 1;
+    }
+    for (size_t i = 0; i < t->nparams; i++) {
+        const char *v = given[i] ? given[i] : t->params[i].dflt;
+
+        if (v && !given[i] && strcmp(v, "snapshot.as_of") == 0)
+            v = as_of;
+        if (!v) {
+            rg_fail(err, RG_ERR_USAGE,
+                    "template '%s' needs --param %s=VALUE (%s)", t->id,
+                    t->params[i].name, rg_param_type_name(t->params[i].type));
+            goto done;
+        }
+        if (bind_value(&b[i], v, err) < 0) {
+            if (!given[i]) /* the template's own default is wrong */
+                err->code = RG_ERR_INPUT;
+            goto done;
+        }
+    }
+    *out = b;
+    b = NULL;
+    ret = 0;
+done:
+    rg_bound_free(b, t->nparams);
+    free(given);
+    return ret;
+}
+
+void
+rg_bound_free(struct rg_bound *b, size_t n)
+{
+    if (!b)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(b[i].text);
+    free(b);
+}
+
+/* A date at midnight UTC is shown as the date alone. */
+static void
+shown(const struct rg_bound *b, const char **s, size_t *len)
+{
+    *s = b->text;
+    *len = strlen(b->text);
+    if (b->type == RG_PARAM_DATE && *len == 20 &&
+        strcmp(b->text + 10, "T00:00:00Z") == 0)
+        *len = 10;
+}
+
+char *
+rg_substitute(const char *text, const struct rg_bound *b, size_t nb,
+              const char *as_of, const char *tenant)
+{
+    size_t cap = strlen(text) + 1, len = 0;
+    char *out = malloc(cap);
+    const char *p = text;
+
+    if (!out)
+        return NULL;
+    while (*p) {
+        const char *v = NULL, *e;
+        size_t vlen = 0, n;
+
+        if (*p == '{' && (e = strchr(p, '}'))) {
+            n = (size_t)(e - p - 1);
+            if (n == 14 && strncmp(p + 1, "snapshot.as_of", n) == 0)
+                v = as_of;
+            else if (n == 15 && strncmp(p + 1, "snapshot.tenant", n) == 0)
+                v = tenant ? tenant : "";
+            for (size_t i = 0; !v && i < nb; i++)
+                if (strlen(b[i].name) == n && strncmp(b[i].name, p + 1, n) == 0)
+                    shown(&b[i], &v, &vlen);
+            if (v && !vlen)
+                vlen = strlen(v);
+            if (v) {
+                char *o = realloc(out, cap += vlen);
+
+                if (!o) {
+                    free(out);
+                    return NULL;
+                }
+                out = o;
+                memcpy(out + len, v, vlen);
+                len += vlen;
+                p = e + 1;
+                continue;
+            }
+        }
+        out[len++] = *p++;
+    }
+    out[len] = '\0';
+    return out;
+}
+
+/* ------------------------------------------------------------------- guard */
+
+/*
+ * Reading is allowed, and nothing else: SQLite asks before every action
+ * while a statement is prepared.
+ */
+static int
+authorize(void *ctx, int action, const char *a, const char *b, const char *db,
+          const char *trigger)
+{
+    (void)ctx, (void)b, (void)db, (void)trigger;
+    switch (action) {
+    case SQLITE_SELECT:
+    case SQLITE_READ:
+    case SQLITE_RECURSIVE:
+        return SQLITE_OK;
+    case SQLITE_FUNCTION:
+        /* load_extension() runs code; fts3_tokenizer() reads pointers */
+        if (a && (strcmp(a, "load_extension") == 0 ||
+                  strcmp(a, "fts3_tokenizer") == 0))
+            return SQLITE_DENY;
+        return SQLITE_OK;
+    default:
+        return SQLITE_DENY;
+    }
+}
+
+void
+rg_query_guard(sqlite3 *db)
+{
+    sqlite3_set_authorizer(db, authorize, NULL);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+}
+
+/* ------------------------------------------------------------------ query */
+
+struct rg_query {
+    sqlite3_stmt *stmt;
+    char *label; /* owned */
+    size_t ncols;
+    struct rg_value *row; /* owned array of ncols */
+};
+
+/* Only comments and spaces left? */
+static int
+is_empty_sql(const char *s)
+{
+    while (*s) {
+        if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == ';') {
+            s++;
+        } else if (s[0] == '-' && s[1] == '-') {
+            s += strcspn(s, "\n");
+        } else if (s[0] == '/' && s[1] == '*') {
+            const char *e = strstr(s + 2, "*/");
+
+            if (!e)
+                return 0;
+            s = e + 2;
+        } else {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+struct rg_query *
+rg_query_open(sqlite3 *db, const char *label, const char *sql,
+              const struct rg_bound *b, size_t nb, struct rg_err *err)
+{
+    struct rg_query *q = calloc(1, sizeof(*q));
+    const char *tail = NULL;
+    int rc, n;
+
+    if (!q || !(q->label = dup(label))) {
+        rg_fail(err, RG_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    rc = sqlite3_prepare_v2(db, sql, -1, &q->stmt, &tail);
+    if (rc == SQLITE_AUTH) {
+        rg_fail(err, RG_ERR_INPUT,
+                "query '%s' is refused: it would do more than read the "
+                "snapshot (%s)",
+                label, sqlite3_errmsg(db));
+        goto fail;
+    }
+    if (rc != SQLITE_OK) {
+        rg_fail(err, RG_ERR_INPUT, "query '%s' does not compile: %s", label,
+                sqlite3_errmsg(db));
+        goto fail;
+    }
+    if (!q->stmt) {
+        rg_fail(err, RG_ERR_INPUT, "query '%s' holds no statement", label);
+        goto fail;
+    }
+    if (tail && !is_empty_sql(tail)) {
+        rg_fail(err, RG_ERR_INPUT, "query '%s' holds more than one statement",
+                label);
+        goto fail;
+    }
+    if (!sqlite3_stmt_readonly(q->stmt)) {
+        rg_fail(err, RG_ERR_INPUT,
+                "query '%s' is refused: it would change the snapshot", label);
+        goto fail;
+    }
+    n = sqlite3_bind_parameter_count(q->stmt);
+    for (int i = 1; i <= n; i++) {
+        const char *name = sqlite3_bind_parameter_name(q->stmt, i);
+        size_t k;
+
+        if (!name || name[0] == '?') {
+            rg_fail(err, RG_ERR_INPUT,
+                    "query '%s' uses a positional parameter (?); name it, "
+                    "e.g. :as_of",
+                    label);
+            goto fail;
+        }
+        for (k = 0; k < nb; k++)
+            if (strcmp(b[k].name, name + 1) == 0)
+                break;
+        if (k == nb) {
+            rg_fail(err, RG_ERR_INPUT,
+                    "query '%s' uses %s, which the template does not define",
+                    label, name);
+            goto fail;
+        }
+        if (b[k].type == RG_PARAM_INT || b[k].type == RG_PARAM_BOOL)
+            sqlite3_bind_int64(q->stmt, i, b[k].i);
+        else
+            sqlite3_bind_text(q->stmt, i, b[k].text, -1, SQLITE_TRANSIENT);
+    }
+    q->ncols = (size_t)sqlite3_column_count(q->stmt);
+    if (!(q->row = calloc(q->ncols ? q->ncols : 1, sizeof(*q->row)))) {
+        rg_fail(err, RG_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    return q;
+
+fail:
+    rg_query_close(q);
+    return NULL;
+}
+
+size_t
+rg_query_ncols(const struct rg_query *q)
+{
+    return q->ncols;
+}
+
+const char *
+rg_query_colname(const struct rg_query *q, size_t i)
+{
+    return sqlite3_column_name(q->stmt, (int)i);
+}
+
+int
+rg_query_next(struct rg_query *q, const struct rg_value **row,
+              struct rg_err *err)
+{
+    int rc = sqlite3_step(q->stmt);
+
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (rc != SQLITE_ROW)
+        return rg_fail(err, RG_ERR_DB, "query '%s' failed: %s", q->label,
+                       sqlite3_errmsg(sqlite3_db_handle(q->stmt)));
+    for (size_t i = 0; i < q->ncols; i++) {
+        int c = (int)i;
+
+        switch (sqlite3_column_type(q->stmt, c)) {
+        case SQLITE_INTEGER:
+            q->row[i] = rg_int(sqlite3_column_int64(q->stmt, c));
+            break;
+        case SQLITE_FLOAT:
+            q->row[i] = rg_null();
+            q->row[i].type = RG_REAL;
+            q->row[i].d = sqlite3_column_double(q->stmt, c);
+            break;
+        case SQLITE_NULL:
+            q->row[i] = rg_null();
+            break;
+        default: /* text, and blobs as their bytes */
+            q->row[i] = rg_text((const char *)sqlite3_column_text(q->stmt, c),
+                                (size_t)sqlite3_column_bytes(q->stmt, c));
+            break;
+        }
+    }
+    *row = q->row;
+    return 1;
+}
+
+void
+rg_query_close(struct rg_query *q)
+{
+    if (!q)
+        return;
+    sqlite3_finalize(q->stmt);
+    free(q->label);
+    free(q->row);
+    free(q);
+}
