@@ -20,6 +20,8 @@
 int cmd_collect(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_templates(int argc, char **argv);
 
 /* What `collect` (and `demo`) are asked to do. */
 struct rg_collect_job {

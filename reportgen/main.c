@@ -49,6 +49,30 @@ static const struct cmd {
       "  info       the snapshot's SHA-256, tenant, as-of time, sources (with\n"
       "             their SHA-256 and row counts) and the rows of each entity\n"
       "  --json     the same as one JSON object\n" },
+    { "templates", cmd_templates, "list the templates and their parameters",
+      "usage: reportgen templates [--templates DIR]\n"
+      "\n"
+      "  --templates DIR   where the templates are (default: ./templates, "
+      "else\n"
+      "                    the installed ones)\n" },
+    { "run", cmd_run, "run a template on a snapshot and write its reports",
+      "usage: reportgen run TEMPLATE --snapshot SNAPSHOT.db --out DIR\n"
+      "                     [--param NAME=VALUE]... [--generated-at TIME]\n"
+      "                     [--templates DIR] [--queries DIR] [--quiet]\n"
+      "\n"
+      "  TEMPLATE            a template's name (see 'reportgen templates')\n"
+      "  --snapshot FILE     the sealed snapshot to read (read-only)\n"
+      "  --out DIR           where the pack folder DIR/<pack-id>/ is made\n"
+      "  --param NAME=VALUE  a template parameter; repeat for several\n"
+      "  --generated-at TIME the time the pack states it was made (default "
+      "now);\n"
+      "                      the same inputs and time give the same files\n"
+      "  --templates DIR     where templates are (default ./templates, else "
+      "the\n"
+      "                      installed ones); --queries DIR likewise "
+      "(default:\n"
+      "                      the queries folder beside the templates folder)\n"
+      "  --quiet             no progress on a terminal\n" },
     { "demo", cmd_demo, "collect the fictional Nordhavn Bank and describe it",
       "usage: reportgen demo [--out DIR] [--fixtures DIR]\n"
       "\n"

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "../util/err.h"
+#include "../util/rows.h"
 
 #define RG_TEMPLATE_MAX_BYTES (256 * 1024)
 #define RG_TEMPLATE_MAX_SECTIONS 64
@@ -27,15 +28,6 @@ enum rg_param_type {
     RG_PARAM_INT,
     RG_PARAM_TEXT,
     RG_PARAM_BOOL
-};
-
-/* How a result column is shown. */
-enum rg_format {
-    RG_FMT_TEXT,
-    RG_FMT_INT,
-    RG_FMT_DATE,     /* YYYY-MM-DD, or the date of a stored time */
-    RG_FMT_DATETIME, /* a stored UTC time */
-    RG_FMT_BOOL      /* 0/1 shown as Yes/No */
 };
 
 struct rg_param {

@@ -358,3 +358,41 @@ SELECT ra.id, p.id AS principal_id, p.display_name AS principal_name,
 FROM role_assignments ra
 JOIN principals p ON p.pk = ra.principal_pk
 JOIN role_definitions rd ON rd.pk = ra.role_definition_pk;
+
+-- Who holds each role assignment: the principal itself, every member of a
+-- group it is assigned to (through nesting, with the path), and eligible
+-- members of such a group through PIM for groups. how is 'direct', 'group'
+-- or 'pim-group'. For 'pim-group' the state is eligible and the window is
+-- where the role assignment and the eligibility overlap. Active PIM for
+-- groups memberships are not listed here: Entra shows them as memberships
+-- for as long as they last, and they are reached as 'group'.
+CREATE VIEW role_holders AS
+SELECT ra.rowid AS assignment_rowid, ra.principal_pk AS holder_pk,
+       ra.role_definition_pk, ra.state, ra.assignment_type,
+       ra.directory_scope_id, ra.start_date_time, ra.end_date_time,
+       NULL AS via, 'direct' AS how
+FROM role_assignments ra
+JOIN principals p ON p.pk = ra.principal_pk AND p.type <> 'group'
+UNION ALL
+SELECT ra.rowid, t.member_pk, ra.role_definition_pk, ra.state,
+       ra.assignment_type, ra.directory_scope_id, ra.start_date_time,
+       ra.end_date_time, t.path, 'group'
+FROM role_assignments ra
+JOIN principals g ON g.pk = ra.principal_pk AND g.type = 'group'
+JOIN group_members_transitive t ON t.group_pk = ra.principal_pk
+JOIN principals m ON m.pk = t.member_pk AND m.type <> 'group'
+UNION ALL
+SELECT ra.rowid, pg.principal_pk, ra.role_definition_pk, 'eligible', NULL,
+       ra.directory_scope_id,
+       CASE WHEN ra.start_date_time IS NULL THEN pg.start_date_time
+            WHEN pg.start_date_time IS NULL THEN ra.start_date_time
+            ELSE max(ra.start_date_time, pg.start_date_time) END,
+       CASE WHEN ra.end_date_time IS NULL THEN pg.end_date_time
+            WHEN pg.end_date_time IS NULL THEN ra.end_date_time
+            ELSE min(ra.end_date_time, pg.end_date_time) END,
+       g.display_name || ' (PIM for groups, eligible member)', 'pim-group'
+FROM role_assignments ra
+JOIN principals g ON g.pk = ra.principal_pk AND g.type = 'group'
+JOIN pim_group_assignments pg ON pg.group_pk = ra.principal_pk
+     AND pg.access_id = 'member' AND pg.state = 'eligible'
+JOIN principals m ON m.pk = pg.principal_pk AND m.type <> 'group';

@@ -644,6 +644,12 @@ fail:
     return NULL;
 }
 
+struct sqlite3 *
+rg_store_db(struct rg_store *st)
+{
+    return st->db;
+}
+
 void
 rg_store_close(struct rg_store *st)
 {

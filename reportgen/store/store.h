@@ -61,6 +61,12 @@ int rg_store_seal(struct rg_store *st, const struct rg_snapshot_meta *meta,
 /* Opens a sealed snapshot read-only. */
 struct rg_store *rg_store_open(const char *path, struct rg_err *err);
 
+/*
+ * The SQLite connection of an open snapshot, for running queries on it
+ * (borrowed; valid until rg_store_close()).
+ */
+struct sqlite3 *rg_store_db(struct rg_store *st);
+
 /* Closes st; an unsealed new snapshot is deleted. NULL-safe. */
 void rg_store_close(struct rg_store *st);
 

@@ -25,6 +25,15 @@ struct rg_value {
     double d;      /* RG_REAL */
 };
 
+/* How a value is shown in a report. */
+enum rg_format {
+    RG_FMT_TEXT,
+    RG_FMT_INT,
+    RG_FMT_DATE,     /* YYYY-MM-DD, or the date of a stored time */
+    RG_FMT_DATETIME, /* a stored UTC time, YYYY-MM-DDTHH:MM:SSZ */
+    RG_FMT_BOOL      /* 0/1 shown as Yes/No */
+};
+
 static inline struct rg_value
 rg_null(void)
 {

@@ -76,3 +76,16 @@ rg_sha256_file(const char *path, char hex[RG_SHA256_HEX], struct rg_err *err)
     rg_sha256_final(&h, hex);
     return 0;
 }
+
+int
+rg_sha256_buf(const void *data, size_t len, char hex[RG_SHA256_HEX],
+              struct rg_err *err)
+{
+    struct rg_sha256 h;
+
+    if (rg_sha256_init(&h, err) < 0)
+        return -1;
+    rg_sha256_update(&h, data, len);
+    rg_sha256_final(&h, hex);
+    return 0;
+}

@@ -29,4 +29,8 @@ void rg_sha256_release(struct rg_sha256 *h);
 int rg_sha256_file(const char *path, char hex[RG_SHA256_HEX],
                    struct rg_err *err);
 
+/* Digest of a buffer. Returns 0, or -1 when OpenSSL cannot allocate. */
+int rg_sha256_buf(const void *data, size_t len, char hex[RG_SHA256_HEX],
+                  struct rg_err *err);
+
 #endif

@@ -1,0 +1,556 @@
+/*
+ * cmd_run.c - `reportgen run`: a template's queries against a snapshot,
+ * written as a workbook, a PDF and CSV extracts in a new pack folder.
+ *
+ * Each section's rows are read once, streamed from SQLite, and each row goes
+ * to all three outputs. The pack is built in a temporary folder beside its
+ * final place and renamed when complete, so a failed run leaves nothing.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "query/query.h"
+#include "query/template.h"
+#include "render/csvout.h"
+#include "render/pdf.h"
+#include "render/xlsx.h"
+#include "store/store.h"
+#include "util/fs.h"
+#include "util/sha256.h"
+#include "util/version.h"
+
+#define MAX_QUERY_BYTES (1u << 20)
+
+/* Everything one run holds; released by run_release(). */
+struct run {
+    struct rg_template *t;
+    struct rg_store *st;
+    struct rg_snapshot_info info;
+    int have_info;
+    struct rg_bound *bound;
+    struct rg_report_param *params;
+    struct rg_report_meta meta;
+    struct rg_report_section *secs;
+    struct rg_report_column **cols;
+    char **sql, **titles, **descs, **names;
+    char query_sha[RG_TEMPLATE_MAX_SECTIONS][RG_SHA256_HEX];
+    char *title, *desc, *queries_dir;
+    char pack_id[160], generated_at[RG_ISO_TIME_LEN], tmp[4096], final[4096];
+    int quiet;
+};
+
+static void
+run_release(struct run *r)
+{
+    for (size_t i = 0; r->t && i < r->t->nsections; i++) {
+        if (r->cols)
+            free(r->cols[i]);
+        if (r->sql)
+            free(r->sql[i]);
+        if (r->titles)
+            free(r->titles[i]);
+        if (r->descs)
+            free(r->descs[i]);
+    }
+    free(r->cols);
+    free(r->sql);
+    free(r->titles);
+    free(r->descs);
+    free(r->secs);
+    free(r->params);
+    free(r->title);
+    free(r->desc);
+    free(r->queries_dir);
+    if (r->t)
+        rg_bound_free(r->bound, r->t->nparams);
+    if (r->have_info)
+        rg_snapshot_info_release(&r->info);
+    rg_store_close(r->st);
+    rg_template_free(r->t);
+}
+
+/* The folder of templates: --templates, ./templates, or the installed one. */
+static const char *
+templates_dir(const char *opt, char *buf, size_t bufsz)
+{
+    if (opt)
+        return opt;
+    if (rg_is_dir("templates"))
+        return "templates";
+    snprintf(buf, bufsz, "%s/templates", rg_cmd_datadir());
+    return buf;
+}
+
+/* The queries folder beside a templates folder. */
+static char *
+queries_beside(const char *tdir)
+{
+    const char *slash = strrchr(tdir, '/');
+    size_t n = slash ? (size_t)(slash - tdir) : 0;
+    char *q = malloc(n + 16);
+
+    if (!q)
+        return NULL;
+    if (slash)
+        snprintf(q, n + 16, "%.*s/queries", (int)n, tdir);
+    else
+        snprintf(q, n + 16, "queries");
+    return q;
+}
+
+/*
+ * The pack id: template, as-of date and 8 hex digits of a digest of the
+ * snapshot, template and parameters, so two packs made from different
+ * inputs never share a name and the same inputs always do.
+ */
+static int
+make_pack_id(struct run *r, struct rg_err *err)
+{
+    struct rg_sha256 h;
+    char hex[RG_SHA256_HEX], date[9] = "00000000";
+    const char *a = r->info.as_of ? r->info.as_of : "";
+
+    if (strlen(a) >= 10)
+        snprintf(date, sizeof(date), "%.4s%.2s%.2s", a, a + 5, a + 8);
+    if (rg_sha256_init(&h, err) < 0)
+        return -1;
+    rg_sha256_update(&h, r->info.sha256, strlen(r->info.sha256));
+    rg_sha256_update(&h, "\n", 1);
+    rg_sha256_update(&h, r->t->id, strlen(r->t->id));
+    for (size_t i = 0; i < r->t->nparams; i++) {
+        rg_sha256_update(&h, "\n", 1);
+        rg_sha256_update(&h, r->bound[i].name, strlen(r->bound[i].name));
+        rg_sha256_update(&h, "=", 1);
+        rg_sha256_update(&h, r->bound[i].text, strlen(r->bound[i].text));
+    }
+    rg_sha256_final(&h, hex);
+    snprintf(r->pack_id, sizeof(r->pack_id), "%s-%s-%.8s", r->t->id, date, hex);
+    return 0;
+}
+
+static int
+prepare(struct run *r, const char *snapshot, const char *const *assign,
+        size_t nassign, struct rg_err *err)
+{
+    const struct rg_template *t = r->t;
+    size_t n = t->nsections;
+
+    if (!(r->st = rg_store_open(snapshot, err)))
+        return -1;
+    if (rg_store_info(r->st, &r->info, err) < 0)
+        return -1;
+    r->have_info = 1;
+    rg_query_guard(rg_store_db(r->st));
+    if (rg_params_resolve(t, assign, nassign, r->info.as_of, &r->bound, err) <
+        0)
+        return -1;
+    if (make_pack_id(r, err) < 0)
+        return -1;
+    r->secs = calloc(n, sizeof(*r->secs));
+    r->cols = calloc(n, sizeof(*r->cols));
+    r->sql = calloc(n, sizeof(*r->sql));
+    r->titles = calloc(n, sizeof(*r->titles));
+    r->descs = calloc(n, sizeof(*r->descs));
+    r->params = calloc(t->nparams ? t->nparams : 1, sizeof(*r->params));
+    r->title = rg_substitute(t->title, r->bound, t->nparams, r->info.as_of,
+                             r->info.tenant_name);
+    r->desc = t->description
+                  ? rg_substitute(t->description, r->bound, t->nparams,
+                                  r->info.as_of, r->info.tenant_name)
+                  : NULL;
+    if (!r->secs || !r->cols || !r->sql || !r->titles || !r->descs ||
+        !r->params || !r->title || (t->description && !r->desc))
+        return rg_fail(err, RG_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < t->nparams; i++) {
+        r->params[i].name = r->bound[i].name;
+        r->params[i].value = r->bound[i].text;
+    }
+    r->meta.pack_id = r->pack_id;
+    r->meta.title = r->title;
+    r->meta.description = r->desc;
+    r->meta.audience = t->audience;
+    r->meta.tenant = r->info.tenant_name;
+    r->meta.as_of = r->info.as_of;
+    r->meta.generated_at = r->generated_at;
+    r->meta.template_id = t->id;
+    r->meta.snapshot_sha256 = r->info.sha256;
+    r->meta.version = "reportgen " RG_VERSION;
+    r->meta.params = r->params;
+    r->meta.nparams = t->nparams;
+    return 0;
+}
+
+/* Reads a section's query file; keeps its text and SHA-256. */
+static int
+load_query(struct run *r, size_t i, struct rg_err *err)
+{
+    const struct rg_section *s = &r->t->sections[i];
+    char path[4096];
+    size_t len;
+
+    if (rg_pathf(err, path, sizeof(path), "%s/%s", r->queries_dir, s->query) <
+        0)
+        return -1;
+    if (rg_read_file(path, MAX_QUERY_BYTES, "query", &r->sql[i], &len, err) < 0)
+        return -1;
+    if (strlen(r->sql[i]) != len)
+        return rg_fail(err, RG_ERR_INPUT, "query '%s' holds a NUL byte", path);
+    return rg_sha256_buf(r->sql[i], len, r->query_sha[i], err);
+}
+
+/* Finds result column name; -1 when the query does not return it. */
+static int
+result_index(struct rg_query *q, const char *name)
+{
+    for (size_t i = 0; i < rg_query_ncols(q); i++)
+        if (strcmp(rg_query_colname(q, i), name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int
+map_section(struct run *r, size_t i, struct rg_query *q, struct rg_err *err)
+{
+    const struct rg_section *s = &r->t->sections[i];
+    struct rg_report_section *rs = &r->secs[i];
+    const char *bad = NULL;
+    int k;
+
+    if (!(r->cols[i] = calloc(s->ncols, sizeof(*r->cols[i]))))
+        return rg_fail(err, RG_ERR_NOMEM, "out of memory");
+    for (size_t c = 0; c < s->ncols && !bad; c++) {
+        if ((k = result_index(q, s->cols[c].name)) < 0) {
+            bad = s->cols[c].name;
+            break;
+        }
+        r->cols[i][c].title = s->cols[c].title;
+        r->cols[i][c].format = s->cols[c].format;
+        r->cols[i][c].width = s->cols[c].width;
+        r->cols[i][c].src = (size_t)k;
+    }
+    rs->highlight = s->highlight ? result_index(q, s->highlight) : -1;
+    rs->chart_label = s->chart_label ? result_index(q, s->chart_label) : -1;
+    rs->chart_value = s->chart_value ? result_index(q, s->chart_value) : -1;
+    if (!bad && s->highlight && rs->highlight < 0)
+        bad = s->highlight;
+    if (!bad && s->chart_label && rs->chart_label < 0)
+        bad = s->chart_label;
+    if (!bad && s->chart_label && rs->chart_value < 0)
+        bad = s->chart_value;
+    if (bad)
+        return rg_fail(err, RG_ERR_INPUT,
+                       "query '%s' returns no column '%s', which template "
+                       "'%s' [section %s] shows",
+                       s->query, bad, r->t->path, s->name);
+    rs->name = s->name;
+    rs->title = r->titles[i];
+    rs->description = r->descs[i];
+    rs->sheet = s->sheet;
+    rs->query_file = s->query;
+    rs->query_sha256 = r->query_sha[i];
+    rs->sql = r->sql[i];
+    rs->cols = r->cols[i];
+    rs->ncols = s->ncols;
+    rs->nresult = rg_query_ncols(q);
+    rs->pdf = s->pdf;
+    rs->pdf_rows = s->pdf_rows;
+    return 0;
+}
+
+static double
+seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Runs section i and streams its rows into the three outputs. */
+static int
+write_section(struct run *r, size_t i, struct rg_xlsx *x, struct rg_pdf *pdf,
+              struct rg_err *err)
+{
+    const struct rg_section *s = &r->t->sections[i];
+    struct rg_report_section *rs = &r->secs[i];
+    struct rg_query *q = NULL;
+    struct rg_csvout *csv = NULL;
+    const char **names = NULL;
+    const struct rg_value *row;
+    char path[4096];
+    int64_t rows = 0;
+    double start = seconds(), shown = start;
+    int tty = !r->quiet && isatty(2), rc, ret = -1;
+
+    if (load_query(r, i, err) < 0)
+        return -1;
+    r->titles[i] = rg_substitute(s->title, r->bound, r->t->nparams,
+                                 r->info.as_of, r->info.tenant_name);
+    r->descs[i] = s->description
+                      ? rg_substitute(s->description, r->bound, r->t->nparams,
+                                      r->info.as_of, r->info.tenant_name)
+                      : NULL;
+    if (!r->titles[i] || (s->description && !r->descs[i]))
+        return rg_fail(err, RG_ERR_NOMEM, "out of memory");
+    if (!(q = rg_query_open(rg_store_db(r->st), s->query, r->sql[i], r->bound,
+                            r->t->nparams, err)))
+        return -1;
+    if (map_section(r, i, q, err) < 0)
+        goto done;
+    if (!(names = calloc(rs->nresult ? rs->nresult : 1, sizeof(*names)))) {
+        rg_fail(err, RG_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t c = 0; c < rs->nresult; c++)
+        names[c] = rg_query_colname(q, c);
+    rs->result_names = names;
+    if (rg_pathf(err, path, sizeof(path), "%s/extracts/%s.csv", r->tmp,
+                 s->name) < 0)
+        goto done;
+    if (!(csv = rg_csvout_open(path, names, rs->nresult, err)))
+        goto done;
+    if (rg_xlsx_begin(x, rs, err) < 0 || rg_pdf_begin(pdf, rs, err) < 0)
+        goto done;
+    while ((rc = rg_query_next(q, &row, err)) > 0) {
+        if (rg_xlsx_row(x, row, err) < 0 || rg_pdf_row(pdf, row, err) < 0 ||
+            rg_csvout_row(csv, row, err) < 0)
+            goto done;
+        if (tty && (++rows & 4095) == 0 && seconds() - shown > 0.5) {
+            shown = seconds();
+            fprintf(stderr, "\rreportgen: %s: %lld rows", s->name,
+                    (long long)rows);
+        }
+    }
+    if (rc < 0 || rg_xlsx_end(x, err) < 0 || rg_pdf_end(pdf, rs->rows, err) < 0)
+        goto done;
+    if (tty && seconds() - start > 1.0)
+        fprintf(stderr, "\rreportgen: %s: %lld rows, %.1f s\n", s->name,
+                (long long)rs->rows, seconds() - start);
+    ret = 0;
+done:
+    if (rg_csvout_close(csv, err) < 0)
+        ret = -1;
+    rg_query_close(q);
+    /* names point into the statement, gone with it */
+    rs->result_names = NULL;
+    free(names);
+    return ret;
+}
+
+/* Copies the exact SQL that ran into the pack, under queries/. */
+static int
+keep_queries(struct run *r, struct rg_err *err)
+{
+    for (size_t i = 0; i < r->t->nsections; i++) {
+        char path[4096];
+        FILE *f;
+        size_t len = strlen(r->sql[i]);
+
+        if (rg_pathf(err, path, sizeof(path), "%s/queries/%s", r->tmp,
+                     r->t->sections[i].query) < 0)
+            return -1;
+        if (rg_mkdirs_for(path, err) < 0)
+            return -1;
+        if (!(f = fopen(path, "wb")))
+            return rg_fail(err, RG_ERR_IO, "cannot create '%s': %s", path,
+                           strerror(errno));
+        if (fwrite(r->sql[i], 1, len, f) != len || fclose(f) != 0)
+            return rg_fail(err, RG_ERR_IO, "cannot write '%s': %s", path,
+                           strerror(errno));
+    }
+    return 0;
+}
+
+static int
+write_pack(struct run *r, const char *outdir, struct rg_err *err)
+{
+    struct rg_xlsx *x = NULL;
+    struct rg_pdf *pdf = NULL;
+    char path[4096];
+    size_t i;
+
+    if (rg_pathf(err, r->final, sizeof(r->final), "%s/%s", outdir, r->pack_id) <
+            0 ||
+        rg_pathf(err, r->tmp, sizeof(r->tmp), "%s/.%s.tmp-XXXXXX", outdir,
+                 r->pack_id) < 0)
+        return -1;
+    if (access(r->final, F_OK) == 0)
+        return rg_fail(err, RG_ERR_EXISTS,
+                       "'%s' already exists (a pack is never overwritten)",
+                       r->final);
+    if (!mkdtemp(r->tmp))
+        return rg_fail(err, RG_ERR_IO, "cannot create a folder in '%s': %s",
+                       outdir, strerror(errno));
+    if (rg_pathf(err, path, sizeof(path), "%s/extracts", r->tmp) < 0)
+        goto fail;
+    if (mkdir(path, 0777) != 0) {
+        rg_fail(err, RG_ERR_IO, "cannot create '%s': %s", path,
+                strerror(errno));
+        goto fail;
+    }
+    if (rg_pathf(err, path, sizeof(path), "%s/%s.xlsx", r->tmp, r->pack_id) < 0)
+        goto fail;
+    if (!(x = rg_xlsx_open(path, r->tmp, &r->meta, err)))
+        goto fail;
+    if (rg_pathf(err, path, sizeof(path), "%s/%s.pdf", r->tmp, r->pack_id) < 0)
+        goto fail;
+    if (!(pdf = rg_pdf_open(path, getenv("REPORTGEN_FONT_DIR"), &r->meta,
+                            r->t->nsections, err)))
+        goto fail;
+    for (i = 0; i < r->t->nsections; i++)
+        if (write_section(r, i, x, pdf, err) < 0)
+            goto fail;
+    if (rg_xlsx_close(x, err) < 0) {
+        x = NULL;
+        goto fail;
+    }
+    x = NULL;
+    if (rg_pdf_close(pdf, err) < 0) {
+        pdf = NULL;
+        goto fail;
+    }
+    pdf = NULL;
+    if (keep_queries(r, err) < 0)
+        goto fail;
+    if (rename(r->tmp, r->final) != 0) {
+        rg_fail(err, RG_ERR_IO, "cannot rename '%s' to '%s': %s", r->tmp,
+                r->final, strerror(errno));
+        goto fail;
+    }
+    return 0;
+
+fail:
+    rg_xlsx_abandon(x);
+    rg_pdf_abandon(pdf);
+    rg_rmtree(r->tmp);
+    return -1;
+}
+
+int
+cmd_run(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "snapshot", required_argument, NULL, 's' },
+        { "out", required_argument, NULL, 'o' },
+        { "param", required_argument, NULL, 'p' },
+        { "generated-at", required_argument, NULL, 'g' },
+        { "templates", required_argument, NULL, 't' },
+        { "queries", required_argument, NULL, 'q' },
+        { "quiet", no_argument, NULL, 'Q' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct run r;
+    struct rg_err err;
+    const char *snapshot = NULL, *out = NULL, *tdir_opt = NULL,
+               *qdir_opt = NULL, *name, *tdir;
+    const char **assign = calloc((size_t)argc, sizeof(*assign));
+    size_t nassign = 0;
+    char tbuf[4096], tpath[4096];
+    int c, code = RG_EXIT_FAIL;
+
+    memset(&r, 0, sizeof(r));
+    rg_err_init(&err);
+    if (!assign) {
+        fputs("reportgen: out of memory\n", stderr);
+        return RG_EXIT_FAIL;
+    }
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            snapshot = optarg;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'p':
+            assign[nassign++] = optarg;
+            break;
+        case 'g':
+            if (rg_cmd_parse_time("--generated-at", optarg, r.generated_at,
+                                  &err) < 0)
+                goto report;
+            break;
+        case 't':
+            tdir_opt = optarg;
+            break;
+        case 'q':
+            qdir_opt = optarg;
+            break;
+        case 'Q':
+            r.quiet = 1;
+            break;
+        case 'h':
+            free(assign);
+            rg_cmd_print_usage("run", stdout);
+            return RG_EXIT_OK;
+        default:
+            free(assign);
+            return rg_cmd_usage_error(
+                "run", "unknown or incomplete option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind + 1 != argc || !snapshot || !out) {
+        free(assign);
+        return rg_cmd_usage_error(
+            "run", optind >= argc ? "missing TEMPLATE"
+                   : optind + 1 < argc
+                       ? "more than one TEMPLATE"
+                       : (!snapshot ? "missing --snapshot SNAPSHOT.db"
+                                    : "missing --out DIR"));
+    }
+    name = argv[optind];
+    if (strchr(name, '/') || strstr(name, "..") || !*name) {
+        free(assign);
+        return rg_cmd_usage_error("run",
+                                  "template '%s' must be a template name "
+                                  "(see 'reportgen templates'), not a path",
+                                  name);
+    }
+    if (!rg_is_dir(out)) {
+        fprintf(stderr, "reportgen: '%s' is not a folder\n", out);
+        free(assign);
+        return RG_EXIT_FAIL;
+    }
+    if (!r.generated_at[0] && rg_cmd_now(r.generated_at, &err) < 0)
+        goto report;
+    tdir = templates_dir(tdir_opt, tbuf, sizeof(tbuf));
+    if (rg_pathf(&err, tpath, sizeof(tpath), "%s/%s.ini", tdir, name) < 0)
+        goto report;
+    if (access(tpath, F_OK) != 0) {
+        fprintf(stderr,
+                "reportgen: no template '%s' in '%s' (see 'reportgen "
+                "templates')\n",
+                name, tdir);
+        free(assign);
+        return RG_EXIT_USAGE;
+    }
+    if (!(r.t = rg_template_load(tpath, &err)))
+        goto report;
+    r.queries_dir = qdir_opt ? strdup(qdir_opt) : queries_beside(tdir);
+    if (!r.queries_dir) {
+        rg_fail(&err, RG_ERR_NOMEM, "out of memory");
+        goto report;
+    }
+    if (prepare(&r, snapshot, assign, nassign, &err) < 0 ||
+        write_pack(&r, out, &err) < 0)
+        goto report;
+    printf("wrote pack '%s'\n", r.final);
+    code = RG_EXIT_OK;
+    goto done;
+report:
+    code = rg_cmd_report(&err);
+done:
+    run_release(&r);
+    free(assign);
+    return code;
+}
