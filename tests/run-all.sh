@@ -32,6 +32,7 @@ for u in ${UNITS:-}; do
 done
 part "cases" tests/run-cases.sh
 part "fictional bank" "$PYTHON" tests/e2e/check_bank.py
+part "reports" "$PYTHON" tests/e2e/check_reports.py
 rm -f "$log"
 echo
 echo "$total_p passed, $total_f failed"

@@ -221,16 +221,19 @@ static int
 authorize(void *ctx, int action, const char *a, const char *b, const char *db,
           const char *trigger)
 {
-    (void)ctx, (void)b, (void)db, (void)trigger;
+    (void)ctx, (void)a, (void)db, (void)trigger;
     switch (action) {
     case SQLITE_SELECT:
     case SQLITE_READ:
     case SQLITE_RECURSIVE:
         return SQLITE_OK;
     case SQLITE_FUNCTION:
-        /* load_extension() runs code; fts3_tokenizer() reads pointers */
-        if (a && (strcmp(a, "load_extension") == 0 ||
-                  strcmp(a, "fts3_tokenizer") == 0))
+        /*
+         * The function's name comes second. load_extension() runs code,
+         * fts3_tokenizer() reads pointers.
+         */
+        if (b && (sqlite3_stricmp(b, "load_extension") == 0 ||
+                  sqlite3_stricmp(b, "fts3_tokenizer") == 0))
             return SQLITE_DENY;
         return SQLITE_OK;
     default:
@@ -290,7 +293,10 @@ rg_query_open(sqlite3 *db, const char *label, const char *sql,
         goto fail;
     }
     rc = sqlite3_prepare_v2(db, sql, -1, &q->stmt, &tail);
-    if (rc == SQLITE_AUTH) {
+    /* a denied function comes back as SQLITE_ERROR, "not authorized ..." */
+    if (rc == SQLITE_AUTH ||
+        (rc != SQLITE_OK &&
+         strncmp(sqlite3_errmsg(db), "not authorized", 14) == 0)) {
         rg_fail(err, RG_ERR_INPUT,
                 "query '%s' is refused: it would do more than read the "
                 "snapshot (%s)",

@@ -1,0 +1,1 @@
+SELECT display_name AS name FROM users;

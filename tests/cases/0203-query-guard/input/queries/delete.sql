@@ -1,0 +1,1 @@
+DELETE FROM users RETURNING display_name AS name;
