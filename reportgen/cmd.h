@@ -44,6 +44,21 @@ int rg_cmd_collect_run(const struct rg_collect_job *job, struct rg_err *err);
  */
 void rg_cmd_cleanup_on_signal(const char *path);
 
+/* What `run` (and `demo`) are asked to do. */
+struct rg_run_job {
+    const char *template_name, *templates_dir;
+    const char *queries_dir;         /* NULL: beside the templates */
+    const char *snapshot, *out;
+    const char *const *assign;       /* "NAME=VALUE" */
+    size_t nassign;
+    const char *generated_at;        /* NULL: now */
+    int quiet;
+};
+
+/* Writes a pack; its folder's path goes to final. */
+int rg_cmd_run_pack(const struct rg_run_job *job, char *final, size_t finalsz,
+                    struct rg_err *err);
+
 /* Prints `snapshot info` of path, as text or JSON, to stdout. */
 int rg_cmd_snapshot_info(const char *path, int json, struct rg_err *err);
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "util/fs.h"
 
 /* The fixture describes the bank as of this moment (see its README). */
 #define DEMO_TENANT "Nordhavn Bank A/S"
@@ -34,8 +35,10 @@ cmd_demo(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *out = "demo", *fixtures = NULL;
-    char installed[4096], snap[4096];
+    const char *out = "demo", *fixtures = NULL, *base;
+    char installed[4096], snap[4096], packs[4096], tdir[4096], final[4096];
+    static const char *const templates[] = { "privileged-access-overview",
+                                             "user-list" };
     const char *dirs[1];
     struct rg_collect_job job;
     struct rg_err err;
@@ -63,11 +66,14 @@ cmd_demo(int argc, char **argv)
     if (optind < argc)
         return rg_cmd_usage_error("demo", "unexpected argument '%s'",
                                   argv[optind]);
+    /* the source tree when run from it, else the installed data */
+    base = is_dir("fixtures/nordhavn-bank") && is_dir("templates")
+               ? "."
+               : rg_cmd_datadir();
     if (!fixtures) {
         snprintf(installed, sizeof(installed), "%s/fixtures/nordhavn-bank",
-                 rg_cmd_datadir());
-        fixtures = is_dir("fixtures/nordhavn-bank") ? "fixtures/nordhavn-bank"
-                                                    : installed;
+                 base);
+        fixtures = installed;
     }
     if (!is_dir(fixtures)) {
         fprintf(stderr,
@@ -81,7 +87,10 @@ cmd_demo(int argc, char **argv)
                 strerror(errno));
         return RG_EXIT_FAIL;
     }
-    snprintf(snap, sizeof(snap), "%s/nordhavn-bank.db", out);
+    if (rg_pathf(&err, snap, sizeof(snap), "%s/nordhavn-bank.db", out) < 0 ||
+        rg_pathf(&err, packs, sizeof(packs), "%s/packs", out) < 0 ||
+        rg_pathf(&err, tdir, sizeof(tdir), "%s/templates", base) < 0)
+        return rg_cmd_report(&err);
 
     memset(&job, 0, sizeof(job));
     dirs[0] = fixtures;
@@ -98,7 +107,29 @@ cmd_demo(int argc, char **argv)
         return rg_cmd_report(&err);
     if (rg_cmd_snapshot_info(snap, 0, &err) < 0)
         return rg_cmd_report(&err);
-    printf("\nThe snapshot is an SQLite file; look inside with\n"
+    /* packs are never overwritten: the demo clears its own */
+    rg_rmtree(packs);
+    if (mkdir(packs, 0777) != 0) {
+        fprintf(stderr, "reportgen: cannot create folder '%s': %s\n", packs,
+                strerror(errno));
+        return RG_EXIT_FAIL;
+    }
+    printf("\npacks of the fictional bank:\n");
+    for (size_t i = 0; i < sizeof(templates) / sizeof(templates[0]); i++) {
+        struct rg_run_job run;
+
+        memset(&run, 0, sizeof(run));
+        run.template_name = templates[i];
+        run.templates_dir = tdir;
+        run.snapshot = snap;
+        run.out = packs;
+        if (rg_cmd_run_pack(&run, final, sizeof(final), &err) < 0)
+            return rg_cmd_report(&err);
+        printf("  %s/\n", final);
+    }
+    printf("\nOpen the .xlsx in Excel or LibreOffice, the .pdf in any reader; "
+           "the\n"
+           "snapshot is an SQLite file:\n"
            "  sqlite3 -readonly %s 'SELECT * FROM role_assignments_named'\n",
            snap);
     return RG_EXIT_OK;

@@ -419,7 +419,8 @@ write_pack(struct run *r, const char *outdir, struct rg_err *err)
     pdf = NULL;
     if (keep_queries(r, err) < 0)
         goto fail;
-    if (rename(r->tmp, r->final) != 0) {
+    /* mkdtemp() made it private; a finished pack is for reading */
+    if (chmod(r->tmp, 0755) != 0 || rename(r->tmp, r->final) != 0) {
         rg_fail(err, RG_ERR_IO, "cannot rename '%s' to '%s': %s", r->tmp,
                 r->final, strerror(errno));
         goto fail;
@@ -431,6 +432,48 @@ fail:
     rg_pdf_abandon(pdf);
     rg_rmtree(r->tmp);
     return -1;
+}
+
+int
+rg_cmd_run_pack(const struct rg_run_job *job, char *final, size_t finalsz,
+                struct rg_err *err)
+{
+    struct run r;
+    char tpath[4096];
+    int ret = -1;
+
+    memset(&r, 0, sizeof(r));
+    r.quiet = job->quiet;
+    if (!rg_is_dir(job->out))
+        return rg_fail(err, RG_ERR_IO, "'%s' is not a folder", job->out);
+    if (job->generated_at)
+        snprintf(r.generated_at, sizeof(r.generated_at), "%s",
+                 job->generated_at);
+    else if (rg_cmd_now(r.generated_at, err) < 0)
+        return -1;
+    if (rg_pathf(err, tpath, sizeof(tpath), "%s/%s.ini", job->templates_dir,
+                 job->template_name) < 0)
+        return -1;
+    if (access(tpath, F_OK) != 0)
+        return rg_fail(err, RG_ERR_USAGE,
+                       "no template '%s' in '%s' (see 'reportgen templates')",
+                       job->template_name, job->templates_dir);
+    if (!(r.t = rg_template_load(tpath, err)))
+        goto done;
+    r.queries_dir = job->queries_dir ? strdup(job->queries_dir)
+                                     : queries_beside(job->templates_dir);
+    if (!r.queries_dir) {
+        rg_fail(err, RG_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    if (prepare(&r, job->snapshot, job->assign, job->nassign, err) < 0 ||
+        write_pack(&r, job->out, err) < 0)
+        goto done;
+    snprintf(final, finalsz, "%s", r.final);
+    ret = 0;
+done:
+    run_release(&r);
+    return ret;
 }
 
 int
@@ -447,16 +490,16 @@ cmd_run(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    struct run r;
+    struct rg_run_job job;
     struct rg_err err;
     const char *snapshot = NULL, *out = NULL, *tdir_opt = NULL,
-               *qdir_opt = NULL, *name, *tdir;
+               *qdir_opt = NULL, *name;
     const char **assign = calloc((size_t)argc, sizeof(*assign));
     size_t nassign = 0;
-    char tbuf[4096], tpath[4096];
-    int c, code = RG_EXIT_FAIL;
+    char tbuf[4096], final[4096], generated_at[RG_ISO_TIME_LEN] = "";
+    int c, quiet = 0, code = RG_EXIT_FAIL;
 
-    memset(&r, 0, sizeof(r));
+    memset(&job, 0, sizeof(job));
     rg_err_init(&err);
     if (!assign) {
         fputs("reportgen: out of memory\n", stderr);
@@ -476,7 +519,7 @@ cmd_run(int argc, char **argv)
             assign[nassign++] = optarg;
             break;
         case 'g':
-            if (rg_cmd_parse_time("--generated-at", optarg, r.generated_at,
+            if (rg_cmd_parse_time("--generated-at", optarg, generated_at,
                                   &err) < 0)
                 goto report;
             break;
@@ -487,7 +530,7 @@ cmd_run(int argc, char **argv)
             qdir_opt = optarg;
             break;
         case 'Q':
-            r.quiet = 1;
+            quiet = 1;
             break;
         case 'h':
             free(assign);
@@ -516,41 +559,23 @@ cmd_run(int argc, char **argv)
                                   "(see 'reportgen templates'), not a path",
                                   name);
     }
-    if (!rg_is_dir(out)) {
-        fprintf(stderr, "reportgen: '%s' is not a folder\n", out);
-        free(assign);
-        return RG_EXIT_FAIL;
-    }
-    if (!r.generated_at[0] && rg_cmd_now(r.generated_at, &err) < 0)
+    job.template_name = name;
+    job.templates_dir = templates_dir(tdir_opt, tbuf, sizeof(tbuf));
+    job.queries_dir = qdir_opt;
+    job.snapshot = snapshot;
+    job.out = out;
+    job.assign = assign;
+    job.nassign = nassign;
+    job.generated_at = generated_at[0] ? generated_at : NULL;
+    job.quiet = quiet;
+    if (rg_cmd_run_pack(&job, final, sizeof(final), &err) < 0)
         goto report;
-    tdir = templates_dir(tdir_opt, tbuf, sizeof(tbuf));
-    if (rg_pathf(&err, tpath, sizeof(tpath), "%s/%s.ini", tdir, name) < 0)
-        goto report;
-    if (access(tpath, F_OK) != 0) {
-        fprintf(stderr,
-                "reportgen: no template '%s' in '%s' (see 'reportgen "
-                "templates')\n",
-                name, tdir);
-        free(assign);
-        return RG_EXIT_USAGE;
-    }
-    if (!(r.t = rg_template_load(tpath, &err)))
-        goto report;
-    r.queries_dir = qdir_opt ? strdup(qdir_opt) : queries_beside(tdir);
-    if (!r.queries_dir) {
-        rg_fail(&err, RG_ERR_NOMEM, "out of memory");
-        goto report;
-    }
-    if (prepare(&r, snapshot, assign, nassign, &err) < 0 ||
-        write_pack(&r, out, &err) < 0)
-        goto report;
-    printf("wrote pack '%s'\n", r.final);
+    printf("wrote pack '%s'\n", final);
     code = RG_EXIT_OK;
     goto done;
 report:
     code = rg_cmd_report(&err);
 done:
-    run_release(&r);
     free(assign);
     return code;
 }
