@@ -70,7 +70,7 @@ rg_path_is_contained(const char *p)
 {
     const char *c = p;
 
-    if (!*p || *p == '/' || strchr(p, '\\'))
+    if (!*p || *p == '/' || p[strlen(p) - 1] == '/' || strchr(p, '\\'))
         return 0;
     while (*c) {
         size_t n = strcspn(c, "/");

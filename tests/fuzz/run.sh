@@ -7,13 +7,13 @@ cd "$(dirname "$0")/../.."
 FUZZ_TIME=${FUZZ_TIME:-60}
 out=build/fuzz
 mkdir -p "$out"
-lib_srcs=$(ls reportgen/util/*.c reportgen/collect/*.c)
+lib_srcs=$(ls reportgen/util/*.c reportgen/collect/*.c reportgen/query/*.c)
 flags="-g -O1 -std=c11 -D_DEFAULT_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Ireportgen"
 status=0
 for src in tests/fuzz/fuzz_*.c; do
     name=$(basename "$src" .c)
     echo "== $name (${FUZZ_TIME}s)"
-    clang $flags -o "$out/$name" "$src" $lib_srcs -lcsv -lcrypto
+    clang $flags -o "$out/$name" "$src" $lib_srcs -lcsv -lcrypto -linih -lsqlite3
     corpus="$out/corpus-$name"
     seeds="$out/seeds-$name"
     mkdir -p "$corpus" "$seeds"
@@ -31,6 +31,10 @@ for src in tests/fuzz/fuzz_*.c; do
             { printf "\\x$(printf %02x $i)"; head -c 4000 "$f"; } >"$seeds/$i.csv"
             i=$((i + 1))
         done ;;
+    fuzz_template)
+        cp templates/*.ini "$seeds"/
+        printf '%s\0as_of=2026-10-01\n' "$(cat templates/privileged-access-overview.ini)" \
+            >"$seeds/with-params" ;;
     fuzz_timefmt)
         printf '2026-11-01T09:30:00+01:00' >"$seeds/iso"
         printf '%%d.%%m.%%Y %%H:%%M:%%S\00019.04.2023 13:59:09' >"$seeds/fmt1"
