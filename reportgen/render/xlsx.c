@@ -151,8 +151,10 @@ part_name(char *out, size_t outsz, const char *sheet, int part)
     snprintf(suffix, sizeof(suffix), " (%d)", part);
     if (keep + strlen(suffix) > 31)
         keep = 31 - strlen(suffix);
-    /* do not cut a UTF-8 sequence */
+    /* do not cut a UTF-8 sequence, nor end the name in a space */
     while (keep > 0 && ((unsigned char)sheet[keep] & 0xc0) == 0x80)
+        keep--;
+    while (keep > 0 && sheet[keep - 1] == ' ')
         keep--;
     snprintf(out, outsz, "%.*s%s", (int)keep, sheet, suffix);
 }

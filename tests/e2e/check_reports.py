@@ -306,7 +306,44 @@ def main():
     check("highlighted orphans", orphans, want_orphans)
     check("orphans of the fixture (NB-01, NB-14)", set(want_orphans) >= {
         "svc-legacy-ftp", "Lars Aagaard", "Test Bruger", "Break Glass 01"}, True)
+    overflow(tmp, db)
     shutil.rmtree(tmp)
+
+
+def overflow(tmp, db):
+    """A result set longer than a sheet continues on "<sheet> (2)"."""
+    tdir, qdir = os.path.join(tmp, "templates"), os.path.join(tmp, "queries")
+    os.mkdir(tdir)
+    os.mkdir(qdir)
+    n = 1048575 + 5  # one sheet holds 1,048,575 rows below its header
+    with open(os.path.join(qdir, "count.sql"), "w") as f:
+        f.write("WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s "
+                "WHERE i < %d) SELECT i AS n FROM s;\n" % n)
+    with open(os.path.join(tdir, "long.ini"), "w") as f:
+        f.write("[pack]\nid = long\ntitle = Long\n[section s]\ntitle = S\n"
+                "query = count.sql\nsheet = A very long sheet name, to cut\n"
+                "pdf_rows = 20\ncolumn = n | N | int | 10\n")
+    out = os.path.join(tmp, "long")
+    os.mkdir(out)
+    r = run("run", "long", "--snapshot", db, "--out", out, "--templates", tdir,
+            "--quiet", "--generated-at", GENERATED)
+    check("long run", r.returncode, 0)
+    pack = pack_dir(out)
+    xlsx = os.path.join(pack, os.path.basename(pack) + ".xlsx")
+    with zipfile.ZipFile(xlsx) as z:
+        book = z.read("xl/workbook.xml").decode()
+        names = [m for m in __import__("re").findall(r'<sheet name="([^"]*)"', book)]
+        check("overflow sheets", names, ["Cover", "A very long sheet name, to cut",
+                                         "A very long sheet name, to (2)"])
+        dims = []
+        for i in (2, 3):
+            with z.open("xl/worksheets/sheet%d.xml" % i) as f:
+                head = f.read(2000).decode(errors="replace")
+            dims.append(__import__("re").search(r'<dimension ref="([^"]*)"', head).group(1))
+        check("overflow dimensions", dims, ["A1:A1048576", "A1:A6"])
+    text = subprocess.run(["pdftotext", os.path.join(pack, os.path.basename(pack) + ".pdf"),
+                           "-"], capture_output=True, text=True).stdout
+    check("PDF row limit note", "%d more rows in the workbook" % (n - 20) in text, True)
 
 
 main()
