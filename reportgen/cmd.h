@@ -44,6 +44,11 @@ int rg_cmd_collect_run(const struct rg_collect_job *job, struct rg_err *err);
  */
 void rg_cmd_cleanup_on_signal(const char *path);
 
+#define RG_OUT_XLSX 1u
+#define RG_OUT_PDF 2u
+#define RG_OUT_CSV 4u
+#define RG_OUT_ALL (RG_OUT_XLSX | RG_OUT_PDF | RG_OUT_CSV)
+
 /* What `run` (and `demo`) are asked to do. */
 struct rg_run_job {
     const char *template_name, *templates_dir;
@@ -53,6 +58,7 @@ struct rg_run_job {
     size_t nassign;
     const char *generated_at;        /* NULL: now */
     int quiet;
+    unsigned outputs;                /* RG_OUT_* bits; 0: all */
 };
 
 /* Writes a pack; its folder's path goes to final. */

@@ -96,6 +96,7 @@ cmd_templates(int argc, char **argv)
                 printf("  %s", p->description);
             printf("\n");
         }
+        rg_template_free(t);
     }
     for (size_t i = 0; i < n; i++)
         free(names[i]);

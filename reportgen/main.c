@@ -59,6 +59,7 @@ static const struct cmd {
       "usage: reportgen run TEMPLATE --snapshot SNAPSHOT.db --out DIR\n"
       "                     [--param NAME=VALUE]... [--generated-at TIME]\n"
       "                     [--templates DIR] [--queries DIR] [--quiet]\n"
+      "                     [--outputs xlsx,pdf,csv]\n"
       "\n"
       "  TEMPLATE            a template's name (see 'reportgen templates')\n"
       "  --snapshot FILE     the sealed snapshot to read (read-only)\n"
@@ -72,7 +73,9 @@ static const struct cmd {
       "                      installed ones); --queries DIR likewise "
       "(default:\n"
       "                      the queries folder beside the templates folder)\n"
-      "  --quiet             no progress on a terminal\n" },
+      "  --quiet             no progress on a terminal\n"
+      "  --outputs LIST      write only these of xlsx, pdf, csv (default: "
+      "all)\n" },
     { "demo", cmd_demo, "collect the fictional Nordhavn Bank and describe it",
       "usage: reportgen demo [--out DIR] [--fixtures DIR]\n"
       "\n"

@@ -604,10 +604,17 @@ rg_store_open(const char *path, struct rg_err *err)
         rg_fail(err, RG_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
         goto fail;
     }
+    /*
+     * Memory-mapped reads of the first 256 MiB: a report reads much of the
+     * snapshot, and a read() per 4 KiB page cost a quarter of the time of a
+     * 2M-row section. The cap keeps the mapped pages (counted in RSS,
+     * though they are the page cache) bounded.
+     */
     if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY, NULL) !=
             SQLITE_OK ||
-        sqlite3_exec(st->db, "PRAGMA query_only = 1", NULL, NULL, NULL) !=
-            SQLITE_OK) {
+        sqlite3_exec(st->db,
+                     "PRAGMA query_only = 1; PRAGMA mmap_size = 268435456",
+                     NULL, NULL, NULL) != SQLITE_OK) {
         db_fail(st, err, "open");
         goto fail;
     }
