@@ -59,6 +59,9 @@ struct rg_pdf {
     size_t ntoc_pages;
     struct toc_entry toc[MAX_SECTIONS];
     size_t ntoc;
+    const struct rg_report_section *all[MAX_SECTIONS]; /* every section */
+    size_t nall;
+    float cover_y; /* where the cover's section table goes */
     /* the section being written */
     struct rg_report_section *s;
     HPDF_Page page;
@@ -285,6 +288,38 @@ cover(struct rg_pdf *p)
     text_at(p, p->page, p->font, 9, MARGIN, y,
             "All times are UTC. The workbook holds every row; the appendix "
             "holds every query and its parameters.");
+    p->cover_y = y - 24;
+}
+
+/* The cover's table of sections, drawn at the end when rows are counted. */
+static void
+cover_sections(struct rg_pdf *p)
+{
+    static const char *const head[] = { "Section", "Query file",
+                                        "Query SHA-256", "Rows" };
+    const float x[] = { MARGIN, MARGIN + 300, MARGIN + 480, PAGE_W - MARGIN };
+    HPDF_Page pg = p->pages[0];
+    float y = p->cover_y;
+    char buf[512];
+
+    for (int c = 0; c < 4; c++)
+        text_at(p, pg, p->bold, 9,
+                c == 3 ? x[3] - width_of(p->bold, 9, head[c]) : x[c], y,
+                head[c]);
+    y -= 13;
+    for (size_t i = 0; i < p->nall && y > BOTTOM; i++, y -= 12) {
+        const struct rg_report_section *s = p->all[i];
+
+        clean(s->title, strlen(s->title), buf, sizeof(buf));
+        fit(p->font, 8, buf, x[1] - x[0] - 8);
+        text_at(p, pg, p->font, 8, x[0], y, buf);
+        clean(s->query_file, strlen(s->query_file), buf, sizeof(buf));
+        fit(p->font, 8, buf, x[2] - x[1] - 8);
+        text_at(p, pg, p->font, 8, x[1], y, buf);
+        text_at(p, pg, p->mono, 6.5f, x[2], y, s->query_sha256);
+        snprintf(buf, sizeof(buf), "%lld", (long long)s->rows);
+        text_at(p, pg, p->font, 8, x[3] - width_of(p->font, 8, buf), y, buf);
+    }
 }
 
 struct rg_pdf *
@@ -499,12 +534,13 @@ rg_pdf_begin(struct rg_pdf *p, struct rg_report_section *s, struct rg_err *err)
     char buf[512];
     struct toc_entry *t;
 
-    if (p->ntoc == MAX_SECTIONS)
+    if (p->nall == MAX_SECTIONS)
         return rg_fail(err, RG_ERR_LIMIT, "more than %d sections",
                        MAX_SECTIONS);
     p->s = s;
     p->shown = p->rows = 0;
     p->nbars = 0;
+    p->all[p->nall++] = s;
     if (!s->pdf)
         return 0;
     if (!new_page(p))
@@ -860,6 +896,7 @@ rg_pdf_close(struct rg_pdf *p, struct rg_err *err)
     if (appendix(p, err) < 0 || signoff(p, err) < 0)
         goto done;
     contents(p);
+    cover_sections(p);
     footers(p);
     if (check(p, err, "contents") < 0)
         goto done;

@@ -274,6 +274,11 @@ def main():
                    "rows %d" % (len(data) - 1), ".param set :as_of"):
         check("PDF holds " + needle, needle in text, True)
     check("PDF footer on every page", text.count(pid), pages + 1)  # + the cover fact
+    first = text.split("\f")[0]
+    for name in ("privileged/assignments.sql", "privileged/summary.sql"):
+        digest = hashlib.sha256(open(os.path.join(ROOT, "queries", name), "rb").read())
+        check("PDF cover lists " + name, name in first and digest.hexdigest() in first,
+              True)
     q = subprocess.run(["qpdf", "--check", pdf], capture_output=True, text=True)
     check("qpdf --check", q.returncode, 0)
 
