@@ -52,13 +52,13 @@ void rg_cmd_cleanup_on_signal(const char *path);
 /* What `run` (and `demo`) are asked to do. */
 struct rg_run_job {
     const char *template_name, *templates_dir;
-    const char *queries_dir;         /* NULL: beside the templates */
+    const char *queries_dir; /* NULL: beside the templates */
     const char *snapshot, *out;
-    const char *const *assign;       /* "NAME=VALUE" */
+    const char *const *assign; /* "NAME=VALUE" */
     size_t nassign;
-    const char *generated_at;        /* NULL: now */
+    const char *generated_at; /* NULL: now */
     int quiet;
-    unsigned outputs;                /* RG_OUT_* bits; 0: all */
+    unsigned outputs; /* RG_OUT_* bits; 0: all */
 };
 
 /* Writes a pack; its folder's path goes to final. */

@@ -83,8 +83,14 @@ run_release(struct run *r)
 static const char *
 templates_dir(const char *opt, char *buf, size_t bufsz)
 {
-    if (opt)
-        return opt;
+    if (opt) { /* "templates/" reads better in messages as "templates" */
+        size_t n = strlen(opt);
+
+        while (n > 1 && opt[n - 1] == '/')
+            n--;
+        snprintf(buf, bufsz, "%.*s", (int)n, opt);
+        return buf;
+    }
     if (rg_is_dir("templates"))
         return "templates";
     snprintf(buf, bufsz, "%s/templates", rg_cmd_datadir());
@@ -95,13 +101,17 @@ templates_dir(const char *opt, char *buf, size_t bufsz)
 static char *
 queries_beside(const char *tdir)
 {
-    const char *slash = strrchr(tdir, '/');
-    size_t n = slash ? (size_t)(slash - tdir) : 0;
-    char *q = malloc(n + 16);
+    size_t end = strlen(tdir), n = 0;
+    char *q;
 
-    if (!q)
+    while (end > 1 && tdir[end - 1] == '/') /* "templates/" */
+        end--;
+    for (size_t k = 0; k < end; k++)
+        if (tdir[k] == '/')
+            n = k;
+    if (!(q = malloc(n + 16)))
         return NULL;
-    if (slash)
+    if (n > 0 || tdir[0] == '/')
         snprintf(q, n + 16, "%.*s/queries", (int)n, tdir);
     else
         snprintf(q, n + 16, "queries");
@@ -190,6 +200,35 @@ prepare(struct run *r, const char *snapshot, const char *const *assign,
     return 0;
 }
 
+/*
+ * The query file must be inside the queries folder once links are
+ * followed: a link to /etc/passwd would otherwise run (and its first line
+ * show in the error).
+ */
+static int
+contained(const char *dir, const char *path, struct rg_err *err)
+{
+    char *rd = realpath(dir, NULL), *rp = realpath(path, NULL);
+    size_t n = rd ? strlen(rd) : 0;
+    int ok = rd && rp && strncmp(rd, rp, n) == 0 && rp[n] == '/';
+
+    if (!rp) {
+        int e = errno;
+
+        free(rd);
+        return rg_fail(err, RG_ERR_IO, "cannot open query '%s': %s", path,
+                       strerror(e));
+    }
+    free(rd);
+    free(rp);
+    if (!ok)
+        return rg_fail(err, RG_ERR_INPUT,
+                       "query '%s' is outside the queries folder '%s' once "
+                       "links are followed",
+                       path, dir);
+    return 0;
+}
+
 /* Reads a section's query file; keeps its text and SHA-256. */
 static int
 load_query(struct run *r, size_t i, struct rg_err *err)
@@ -200,6 +239,8 @@ load_query(struct run *r, size_t i, struct rg_err *err)
 
     if (rg_pathf(err, path, sizeof(path), "%s/%s", r->queries_dir, s->query) <
         0)
+        return -1;
+    if (contained(r->queries_dir, path, err) < 0)
         return -1;
     if (rg_read_file(path, MAX_QUERY_BYTES, "query", &r->sql[i], &len, err) < 0)
         return -1;
@@ -417,7 +458,12 @@ keep_queries(struct run *r, struct rg_err *err)
         if (!(f = fopen(path, "wb")))
             return rg_fail(err, RG_ERR_IO, "cannot create '%s': %s", path,
                            strerror(errno));
-        if (fwrite(r->sql[i], 1, len, f) != len || fclose(f) != 0)
+        if (fwrite(r->sql[i], 1, len, f) != len) {
+            fclose(f);
+            return rg_fail(err, RG_ERR_IO, "cannot write '%s': %s", path,
+                           strerror(errno));
+        }
+        if (fclose(f) != 0)
             return rg_fail(err, RG_ERR_IO, "cannot write '%s': %s", path,
                            strerror(errno));
     }
@@ -511,7 +557,12 @@ write_pack(struct run *r, const char *outdir, struct rg_err *err)
     if (keep_queries(r, err) < 0)
         goto fail;
     /* mkdtemp() made it private; a finished pack is for reading */
-    if (chmod(r->tmp, 0755) != 0 || rename(r->tmp, r->final) != 0) {
+    if (chmod(r->tmp, 0755) != 0) {
+        rg_fail(err, RG_ERR_IO, "cannot make '%s' readable: %s", r->tmp,
+                strerror(errno));
+        goto fail;
+    }
+    if (rename(r->tmp, r->final) != 0) {
         rg_fail(err, RG_ERR_IO, "cannot rename '%s' to '%s': %s", r->tmp,
                 r->final, strerror(errno));
         goto fail;

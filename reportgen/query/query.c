@@ -215,7 +215,9 @@ rg_substitute(const char *text, const struct rg_bound *b, size_t nb,
 
 /*
  * Reading is allowed, and nothing else: SQLite asks before every action
- * while a statement is prepared.
+ * while a statement is prepared. Pragma functions (pragma_table_info) are
+ * refused too: SQLite authorizes them as updates of sqlite_master, and the
+ * snapshot's schema is documented anyway (docs/schema.md).
  */
 static int
 authorize(void *ctx, int action, const char *a, const char *b, const char *db,
@@ -256,6 +258,8 @@ struct rg_query {
     char *label; /* owned */
     size_t ncols;
     struct rg_value *row; /* owned array of ncols */
+    char **hex;           /* owned; per column, a BLOB's hex digits */
+    size_t *hexcap;
 };
 
 /* Only comments and spaces left? */
@@ -349,7 +353,10 @@ rg_query_open(sqlite3 *db, const char *label, const char *sql,
             sqlite3_bind_text(q->stmt, i, b[k].text, -1, SQLITE_TRANSIENT);
     }
     q->ncols = (size_t)sqlite3_column_count(q->stmt);
-    if (!(q->row = calloc(q->ncols ? q->ncols : 1, sizeof(*q->row)))) {
+    q->hex = calloc(q->ncols ? q->ncols : 1, sizeof(*q->hex));
+    q->hexcap = calloc(q->ncols ? q->ncols : 1, sizeof(*q->hexcap));
+    if (!q->hex || !q->hexcap ||
+        !(q->row = calloc(q->ncols ? q->ncols : 1, sizeof(*q->row)))) {
         rg_fail(err, RG_ERR_NOMEM, "out of memory");
         goto fail;
     }
@@ -370,6 +377,31 @@ const char *
 rg_query_colname(const struct rg_query *q, size_t i)
 {
     return sqlite3_column_name(q->stmt, (int)i);
+}
+
+/* A BLOB is shown as its bytes in hex digits, in every output alike. */
+static int
+blob_hex(struct rg_query *q, size_t i, struct rg_err *err)
+{
+    static const char digits[] = "0123456789ABCDEF";
+    const unsigned char *b = sqlite3_column_blob(q->stmt, (int)i);
+    size_t n = (size_t)sqlite3_column_bytes(q->stmt, (int)i);
+
+    if (2 * n + 1 > q->hexcap[i]) {
+        char *h = realloc(q->hex[i], 2 * n + 1);
+
+        if (!h)
+            return rg_fail(err, RG_ERR_NOMEM, "out of memory");
+        q->hex[i] = h;
+        q->hexcap[i] = 2 * n + 1;
+    }
+    for (size_t k = 0; k < n; k++) {
+        q->hex[i][2 * k] = digits[b[k] >> 4];
+        q->hex[i][2 * k + 1] = digits[b[k] & 15];
+    }
+    q->hex[i][2 * n] = '\0';
+    q->row[i] = rg_text(q->hex[i], 2 * n);
+    return 0;
 }
 
 int
@@ -398,7 +430,11 @@ rg_query_next(struct rg_query *q, const struct rg_value **row,
         case SQLITE_NULL:
             q->row[i] = rg_null();
             break;
-        default: /* text, and blobs as their bytes */
+        case SQLITE_BLOB:
+            if (blob_hex(q, i, err) < 0)
+                return -1;
+            break;
+        default:
             q->row[i] = rg_text((const char *)sqlite3_column_text(q->stmt, c),
                                 (size_t)sqlite3_column_bytes(q->stmt, c));
             break;
@@ -414,6 +450,10 @@ rg_query_close(struct rg_query *q)
     if (!q)
         return;
     sqlite3_finalize(q->stmt);
+    for (size_t i = 0; q->hex && i < q->ncols; i++)
+        free(q->hex[i]);
+    free(q->hex);
+    free(q->hexcap);
     free(q->label);
     free(q->row);
     free(q);

@@ -17,6 +17,9 @@
 
 #include "../util/text.h"
 
+/* What inih reads of a line at most (its INI_MAX_LINE, 200 in Debian). */
+#define INI_LINE_MAX 200
+
 struct parser {
     struct rg_template *t;
     char msg[400]; /* the first mistake, without its line */
@@ -346,6 +349,7 @@ section_key(struct parser *p, const char *sname, const char *name,
         s = &t->sections[t->nsections++];
         memset(s, 0, sizeof(*s));
         s->pdf = 1;
+        s->pdf_rows = RG_TEMPLATE_PDF_ROWS;
         if (!(s->name = dup(sname)))
             return fail(p, "out of memory");
     }
@@ -367,11 +371,12 @@ section_key(struct parser *p, const char *sname, const char *name,
     }
     if (strcmp(name, "sheet") == 0) {
         if (strlen(v) > 31 || strpbrk(v, "[]:*?/\\") || !*v || v[0] == '\'' ||
-            !rg_utf8_valid(v, strlen(v), NULL))
-            return fail(p,
-                        "sheet name '%s' must be 1 to 31 characters "
-                        "without [ ] : * ? / \\",
-                        v);
+            v[strlen(v) - 1] == '\'' || !rg_utf8_valid(v, strlen(v), NULL))
+            return fail(
+                p,
+                "sheet name '%s' must be 1 to 31 characters without [ ] : * "
+                "? / \\, not starting or ending with '",
+                v);
         return set_once(p, &s->sheet, name, v);
     }
     if (strcmp(name, "column") == 0)
@@ -457,6 +462,44 @@ bad_substitution(struct rg_template *t, const char *s)
     return NULL;
 }
 
+/*
+ * Excel compares sheet names without case; this folds ASCII and the
+ * Latin-1 letters (Æ and æ are one name), which covers the names a Danish
+ * bank writes.
+ */
+static int
+same_sheet(const char *a, const char *b)
+{
+    for (;;) {
+        unsigned ca = (unsigned char)*a, cb = (unsigned char)*b;
+
+        if (ca >= 'A' && ca <= 'Z')
+            ca += 32;
+        if (cb >= 'A' && cb <= 'Z')
+            cb += 32;
+        /* U+00C0-U+00DE (not U+00D7) is the upper case of U+00E0-U+00FE */
+        if (ca == 0xc3 && cb == 0xc3) {
+            unsigned xa = (unsigned char)a[1], xb = (unsigned char)b[1];
+
+            if (xa >= 0x80 && xa <= 0x9e && xa != 0x97)
+                xa += 0x20;
+            if (xb >= 0x80 && xb <= 0x9e && xb != 0x97)
+                xb += 0x20;
+            if (xa != xb)
+                return 0;
+            a += 2;
+            b += 2;
+            continue;
+        }
+        if (ca != cb)
+            return 0;
+        if (!ca)
+            return 1;
+        a++;
+        b++;
+    }
+}
+
 static int
 validate(struct rg_template *t, struct rg_err *err)
 {
@@ -507,7 +550,7 @@ validate(struct rg_template *t, struct rg_err *err)
                            "'Cover' is reportgen's own",
                            t->path, s->name);
         for (size_t j = 0; j < i; j++)
-            if (rg_ascii_ieq(s->sheet, strlen(s->sheet), t->sections[j].sheet))
+            if (same_sheet(s->sheet, t->sections[j].sheet))
                 return rg_fail(err, RG_ERR_INPUT,
                                "template '%s': sections %s and %s both use "
                                "sheet '%s'",
@@ -527,6 +570,23 @@ rg_template_parse(const char *path, const char *text, struct rg_err *err)
         free(p.t);
         rg_fail(err, RG_ERR_NOMEM, "out of memory");
         return NULL;
+    }
+    /*
+     * inih splits lines longer than its buffer (200 bytes in Debian's
+     * build) and then reports a confusing mistake; say what is wrong.
+     */
+    line = 1;
+    for (const char *c = text; *c; line++) {
+        size_t n = strcspn(c, "\n");
+
+        if (n >= INI_LINE_MAX) {
+            rg_fail(err, RG_ERR_INPUT,
+                    "cannot load template '%s' line %d: longer than %d "
+                    "characters (continue a description on indented lines)",
+                    path, line, INI_LINE_MAX - 1);
+            goto fail;
+        }
+        c += n + (c[n] == '\n');
     }
     line = ini_parse_string(text, handler, &p);
     if (line != 0) {

@@ -22,6 +22,11 @@
 #define RG_TEMPLATE_MAX_SECTIONS 64
 #define RG_TEMPLATE_MAX_PARAMS 32
 #define RG_TEMPLATE_MAX_COLUMNS 64
+/*
+ * Rows a section shows in the PDF unless its template says otherwise: the
+ * PDF is built in memory (about 20-30 KiB a page), the workbook holds all.
+ */
+#define RG_TEMPLATE_PDF_ROWS 5000
 
 enum rg_param_type {
     RG_PARAM_DATE,
@@ -53,7 +58,8 @@ struct rg_section {
     struct rg_column *cols;
     size_t ncols;
     int pdf;           /* shown in the PDF */
-    int64_t pdf_rows;  /* rows shown in the PDF at most; 0: all */
+    int64_t pdf_rows;  /* rows shown in the PDF at most; 0: all (default
+                          RG_TEMPLATE_PDF_ROWS) */
     char *highlight;   /* a result column: rows where it is true stand out */
     char *chart_label; /* bar chart: label column, or NULL for none */
     char *chart_value; /* bar chart: count column */

@@ -13,6 +13,7 @@
 #include "pdf.h"
 
 #include <errno.h>
+#include <math.h>
 #include <hpdf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,23 +141,34 @@ width_of(HPDF_Font f, float size, const char *s)
     return (float)tw.width * size / 1000.0f;
 }
 
-/* Cuts s (clean UTF-8) to fit width, ending in an ellipsis when cut. */
+/*
+ * Cuts s (clean UTF-8) to fit width, ending in an ellipsis when cut. The
+ * cut removes at least the ellipsis' three bytes, so s never grows past its
+ * buffer. One measurement, not one per character removed.
+ */
 static void
 fit(HPDF_Font f, float size, char *s, float width)
 {
     static const char ell[] = "\xe2\x80\xa6"; /* … */
-    size_t len = strlen(s);
+    size_t len = strlen(s), n;
+    HPDF_REAL real;
+    float room = width - width_of(f, size, ell);
 
     if (width_of(f, size, s) <= width)
         return;
-    while (len > 0) {
-        do /* back to the start of a character */
-            len--;
-        while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80);
-        memcpy(s + len, ell, sizeof(ell));
-        if (width_of(f, size, s) <= width)
-            return;
+    n = room > 0
+            ? HPDF_Font_MeasureText(f, (const HPDF_BYTE *)s, (HPDF_UINT)len,
+                                    room, size, 0, 0, HPDF_FALSE, &real)
+            : 0;
+    if (len < 3) {
+        s[0] = '\0';
+        return;
     }
+    if (n > len - 3)
+        n = len - 3;
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+        n--; /* back to the start of a character */
+    memcpy(s + n, ell, sizeof(ell));
 }
 
 static void
@@ -244,8 +256,14 @@ cover(struct rg_pdf *p)
     text_at(p, p->page, p->bold, 22, MARGIN, y, buf);
     y -= 30;
     if (m->description) {
-        wrapped(p, p->font, 11, 15, MARGIN, &y, PAGE_W - 2 * MARGIN,
-                m->description);
+        size_t dn = strlen(m->description) + 1;
+        char *d = malloc(dn);
+
+        if (d) {
+            clean(m->description, dn - 1, d, dn);
+            wrapped(p, p->font, 11, 15, MARGIN, &y, PAGE_W - 2 * MARGIN, d);
+            free(d);
+        }
         y -= 10;
     }
     facts[n].label = "Pack";
@@ -307,8 +325,17 @@ cover_sections(struct rg_pdf *p)
                 c == 3 ? x[3] - width_of(p->bold, 9, head[c]) : x[c], y,
                 head[c]);
     y -= 13;
-    for (size_t i = 0; i < p->nall && y > BOTTOM; i++, y -= 12) {
+    for (size_t i = 0; i < p->nall; i++, y -= 12) {
         const struct rg_report_section *s = p->all[i];
+
+        if (y < BOTTOM + 12) {
+            snprintf(buf, sizeof(buf),
+                     "... and %zu more sections: see the contents and the "
+                     "workbook's cover",
+                     p->nall - i);
+            text_at(p, pg, p->font, 8, x[0], y, buf);
+            break;
+        }
 
         clean(s->title, strlen(s->title), buf, sizeof(buf));
         fit(p->font, 8, buf, x[1] - x[0] - 8);
@@ -523,6 +550,8 @@ columns(struct rg_pdf *p)
         p->colw[c] = need[c];
         if (fixed < avail && rest > 0 && flexible)
             p->colw[c] += (float)(s->cols[c].width / rest) * (avail - fixed);
+        else if (fixed > avail) /* too many columns: all shrink alike */
+            p->colw[c] *= avail / fixed;
         x += p->colw[c];
     }
     p->colx[s->ncols] = x;
@@ -588,6 +617,9 @@ keep_bar(struct rg_pdf *p, const struct rg_value *row)
     rg_report_show(l, RG_FMT_TEXT, buf, sizeof(buf));
     clean(buf, strlen(buf), b->label, sizeof(b->label));
     b->value = v->type == RG_INT ? (double)v->i : v->type == RG_REAL ? v->d : 0;
+    /* found in review, 2026-11-26: an infinite value drew a NaN-wide bar */
+    if (!isfinite(b->value))
+        b->value = 0;
 }
 
 int
@@ -653,6 +685,10 @@ draw_chart(struct rg_pdf *p, struct rg_err *err)
     for (size_t i = 0; i < p->nbars; i++) {
         const struct chart_bar *b = &p->bars[i];
         float w = (float)(b->value / max) * barmax;
+
+        /* more bars than a page holds continue on the next */
+        if (p->y < BOTTOM + bar_h && !new_page(p))
+            return rg_fail(err, RG_ERR_LIMIT, "too many PDF pages");
 
         snprintf(buf, sizeof(buf), "%s", b->label);
         fit(p->font, 8, buf, labelw - 8);

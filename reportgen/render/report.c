@@ -39,6 +39,15 @@ rg_report_time(const char *s, size_t len, int *y, int *mo, int *d, int *h,
         *mi = num(s + 14, 2);
         *sec = num(s + 17, 2);
     }
+    static const int dim[12] = {
+        31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+    };
+
+    if (*mo >= 1 && *mo <= 12 && *d > dim[*mo - 1])
+        return -1;
+    if (*mo == 2 && *d == 29 &&
+        !((*y % 4 == 0 && *y % 100 != 0) || *y % 400 == 0))
+        return -1;
     if (*y < 1 || *mo < 1 || *mo > 12 || *d < 1 || *d > 31 || *h < 0 ||
         *h > 23 || *mi < 0 || *mi > 59 || *sec < 0 || *sec > 59)
         return -1;

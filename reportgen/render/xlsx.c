@@ -12,6 +12,7 @@
 #include <string.h>
 #include <xlsxwriter.h>
 
+#include "../util/text.h"
 #include "../util/timefmt.h"
 
 #define MAX_SECTIONS 64
@@ -213,6 +214,58 @@ finish_sheet(struct rg_xlsx *x, struct rg_err *err)
     return 0;
 }
 
+/*
+ * Text as Excel takes it: valid UTF-8 (other bytes become U+FFFD, or the
+ * sheet's XML is not well-formed), at most 32,767 characters (longer values
+ * are cut, with a note; the CSV extract keeps them whole).
+ */
+static int
+write_text(struct rg_xlsx *x, lxw_col_t col, const struct rg_value *v,
+           lxw_format *fmt)
+{
+    static const char cut[] = " [cut: the CSV extract holds the whole value]";
+    size_t chars, o = 0, i = 0;
+    char *buf;
+    int ret;
+
+    if (v->len < 32767 / 4 && rg_utf8_valid(v->s, v->len, NULL))
+        return worksheet_write_string(x->ws, x->row, col, v->s, fmt);
+    if (!(buf = malloc(v->len * 3 + sizeof(cut) + 1)))
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    chars = 0;
+    while (i < v->len && chars < 32767 - sizeof(cut)) {
+        unsigned char c = (unsigned char)v->s[i];
+        size_t n = c < 0x80   ? 1
+                   : c < 0xc2 ? 0
+                   : c < 0xe0 ? 2
+                   : c < 0xf0 ? 3
+                   : c < 0xf5 ? 4
+                              : 0;
+
+        if (n > 1 && i + n <= v->len && rg_utf8_valid(v->s + i, n, NULL)) {
+            memcpy(buf + o, v->s + i, n);
+            o += n;
+            i += n;
+        } else if (n == 1) {
+            buf[o++] = c ? (char)c : ' '; /* a NUL would end the string */
+            i++;
+        } else {
+            memcpy(buf + o, "\xef\xbf\xbd", 3); /* U+FFFD */
+            o += 3;
+            i++;
+        }
+        chars++;
+    }
+    if (i < v->len) {
+        memcpy(buf + o, cut, sizeof(cut) - 1);
+        o += sizeof(cut) - 1;
+    }
+    buf[o] = '\0';
+    ret = worksheet_write_string(x->ws, x->row, col, buf, fmt);
+    free(buf);
+    return ret;
+}
+
 static int
 write_cell(struct rg_xlsx *x, lxw_col_t col, const struct rg_value *v,
            enum rg_format f, int hl)
@@ -241,6 +294,12 @@ write_cell(struct rg_xlsx *x, lxw_col_t col, const struct rg_value *v,
         }
         return worksheet_write_number(x->ws, x->row, col, (double)v->i, fmt);
     case RG_REAL:
+        if (v->d != v->d || v->d - v->d != 0) /* NaN, or infinite */
+            return worksheet_write_string(x->ws, x->row, col,
+                                          v->d != v->d ? "NaN"
+                                          : v->d > 0   ? "Infinity"
+                                                       : "-Infinity",
+                                          fmt);
         return worksheet_write_number(x->ws, x->row, col, v->d, fmt);
     case RG_TEXT:
         if ((f == RG_FMT_DATE || f == RG_FMT_DATETIME) &&
@@ -254,9 +313,7 @@ write_cell(struct rg_xlsx *x, lxw_col_t col, const struct rg_value *v,
             dt.sec = f == RG_FMT_DATE ? 0 : sec;
             return worksheet_write_datetime(x->ws, x->row, col, &dt, fmt);
         }
-        /* libxlsxwriter wants a C string: query text has no NUL inside */
-        return worksheet_write_string(x->ws, x->row, col, v->s,
-                                      hl ? x->fmt[hl][RG_FMT_TEXT] : NULL);
+        return write_text(x, col, v, hl ? x->fmt[hl][RG_FMT_TEXT] : NULL);
     }
     return 0;
 }

@@ -96,7 +96,8 @@ test_bad(void)
         "a path inside the queries folder (no '..', not absolute)");
     T_STREQ(parse_err("[pack]\nid = a\ntitle = T\n[section s]\nsheet = a/b\n"),
             "cannot load template 't.ini' line 5: sheet name 'a/b' must be 1 "
-            "to 31 characters without [ ] : * ? / \\");
+            "to 31 characters without [ ] : * ? / \\, not starting or ending "
+            "with '");
     T_STREQ(
         parse_err("[pack]\nid = a\ntitle = T\n[section s]\ncolumn = a | b\n"),
         "cannot load template 't.ini' line 5: column 'a | b' must be "
