@@ -22,6 +22,7 @@ int cmd_snapshot(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_templates(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 /* What `collect` (and `demo`) are asked to do. */
 struct rg_collect_job {
@@ -59,6 +60,10 @@ struct rg_run_job {
     const char *generated_at; /* NULL: now */
     int quiet;
     unsigned outputs; /* RG_OUT_* bits; 0: all */
+    const char *organization; /* bag-info Source-Organization; NULL: tenant */
+    const char *sign_key, *sign_cert, *chain, *key_pass_file; /* may be NULL */
+    const char *tsa_url; /* NULL: no timestamp */
+    long tsa_timeout;    /* seconds; 0: 60 */
 };
 
 /* Writes a pack; its folder's path goes to final. */

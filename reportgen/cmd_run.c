@@ -17,6 +17,9 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "pack/pack.h"
+#include "pack/pdfsig.h"
+#include "pack/record.h"
 #include "query/query.h"
 #include "query/template.h"
 #include "render/csvout.h"
@@ -24,6 +27,7 @@
 #include "render/xlsx.h"
 #include "store/store.h"
 #include "util/fs.h"
+#include "util/json.h"
 #include "util/rowpipe.h"
 #include "util/sha256.h"
 #include "util/version.h"
@@ -43,11 +47,26 @@ struct run {
     struct rg_report_column **cols;
     char **sql, **titles, **descs, **names;
     char query_sha[RG_TEMPLATE_MAX_SECTIONS][RG_SHA256_HEX];
+    char result_sha[RG_TEMPLATE_MAX_SECTIONS][RG_SHA256_HEX];
+    double seconds[RG_TEMPLATE_MAX_SECTIONS];
+    char **resnames[RG_TEMPLATE_MAX_SECTIONS]; /* result column names */
+    char template_sha[RG_SHA256_HEX];
     char *title, *desc, *queries_dir;
     char pack_id[160], generated_at[RG_ISO_TIME_LEN], tmp[4096], final[4096];
+    char data[4096]; /* tmp/data: the payload */
     int quiet;
     unsigned outputs; /* RG_OUT_XLSX | RG_OUT_PDF | RG_OUT_CSV */
+    const struct rg_run_job *job;
+    struct rg_signer *signer;
 };
+
+static void
+free_names(char **names, size_t n)
+{
+    for (size_t i = 0; names && i < n; i++)
+        free(names[i]);
+    free(names);
+}
 
 static void
 run_release(struct run *r)
@@ -61,6 +80,8 @@ run_release(struct run *r)
             free(r->titles[i]);
         if (r->descs)
             free(r->descs[i]);
+        if (r->secs)
+            free_names(r->resnames[i], r->secs[i].nresult);
     }
     free(r->cols);
     free(r->sql);
@@ -77,6 +98,7 @@ run_release(struct run *r)
         rg_snapshot_info_release(&r->info);
     rg_store_close(r->st);
     rg_template_free(r->t);
+    rg_signer_free(r->signer);
 }
 
 /* The folder of templates: --templates, ./templates, or the installed one. */
@@ -381,10 +403,20 @@ write_section(struct run *r, size_t i, struct rg_xlsx *x, struct rg_pdf *pdf,
         rg_fail(err, RG_ERR_NOMEM, "out of memory");
         goto done;
     }
-    for (size_t c = 0; c < rs->nresult; c++)
+    if (!(r->resnames[i] =
+              calloc(rs->nresult ? rs->nresult : 1, sizeof(*r->resnames[i])))) {
+        rg_fail(err, RG_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t c = 0; c < rs->nresult; c++) {
         names[c] = rg_query_colname(q, c);
+        if (!(r->resnames[i][c] = strdup(names[c]))) {
+            rg_fail(err, RG_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+    }
     rs->result_names = names;
-    if (rg_pathf(err, path, sizeof(path), "%s/extracts/%s.csv", r->tmp,
+    if (rg_pathf(err, path, sizeof(path), "%s/extracts/%s.csv", r->data,
                  s->name) < 0)
         goto done;
     if ((r->outputs & RG_OUT_CSV) &&
@@ -417,14 +449,15 @@ write_section(struct run *r, size_t i, struct rg_xlsx *x, struct rg_pdf *pdf,
     if (rg_rowpipe_finish(pipe, 0, err) < 0)
         rc = -1;
     px = pipe = NULL;
-    if (rc < 0)
+    if (rc < 0 || rg_query_digest(q, r->result_sha[i], err) < 0)
         goto done;
     if ((x && rg_xlsx_end(x, err) < 0) ||
         (pdf && rg_pdf_end(pdf, rs->rows, err) < 0))
         goto done;
-    if (tty && seconds() - start > 1.0)
+    r->seconds[i] = seconds() - start;
+    if (tty && r->seconds[i] > 1.0)
         fprintf(stderr, "\rreportgen: %s: %lld rows, %.1f s\n", s->name,
-                (long long)rs->rows, seconds() - start);
+                (long long)rs->rows, r->seconds[i]);
     ret = 0;
 done:
     /* after a failure here, the writers' own errors are kept too */
@@ -450,7 +483,7 @@ keep_queries(struct run *r, struct rg_err *err)
         FILE *f;
         size_t len = strlen(r->sql[i]);
 
-        if (rg_pathf(err, path, sizeof(path), "%s/queries/%s", r->tmp,
+        if (rg_pathf(err, path, sizeof(path), "%s/queries/%s", r->data,
                      r->t->sections[i].query) < 0)
             return -1;
         if (rg_mkdirs_for(path, err) < 0)
@@ -468,6 +501,216 @@ keep_queries(struct run *r, struct rg_err *err)
                            strerror(errno));
     }
     return 0;
+}
+
+/* Writes len bytes to path, creating its folders. */
+static int
+put_file(const char *path, const char *data, size_t len, struct rg_err *err)
+{
+    FILE *f;
+    int bad;
+
+    if (rg_mkdirs_for(path, err) < 0)
+        return -1;
+    if (!(f = fopen(path, "wb")))
+        return rg_fail(err, RG_ERR_IO, "cannot create '%s': %s", path,
+                       strerror(errno));
+    bad = fwrite(data, 1, len, f) != len;
+    if (fclose(f) != 0 || bad)
+        return rg_fail(err, RG_ERR_IO, "cannot write '%s': %s", path,
+                       strerror(errno));
+    return 0;
+}
+
+/*
+ * Copies the template into the pack, as templates/<id>.ini beside the
+ * queries, so `reportgen run --templates data/templates --queries
+ * data/queries` re-performs the pack from the pack alone.
+ */
+static int
+keep_template(struct run *r, struct rg_err *err)
+{
+    char path[4096], *text = NULL;
+    size_t len;
+    int ret = -1;
+
+    if (rg_read_file(r->t->path, RG_TEMPLATE_MAX_BYTES, "template", &text, &len,
+                     err) < 0)
+        return -1;
+    if (rg_sha256_buf(text, len, r->template_sha, err) == 0 &&
+        rg_pathf(err, path, sizeof(path), "%s/templates/%s.ini", r->data,
+                 r->job->template_name) == 0 &&
+        put_file(path, text, len, err) == 0)
+        ret = 0;
+    free(text);
+    return ret;
+}
+
+/* data/run.json: how every file of the pack was made. */
+static int
+write_record(struct run *r, struct rg_err *err)
+{
+    struct rg_record rec;
+    struct rg_record_param params[RG_TEMPLATE_MAX_PARAMS];
+    struct rg_record_section *secs;
+    char path[4096], tfile[512], xlsx[256], pdf[256];
+    char(*qfile)[4096] = NULL, (*extract)[512] = NULL;
+    size_t n = r->t->nsections;
+    int ret = -1;
+
+    secs = calloc(n ? n : 1, sizeof(*secs));
+    qfile = calloc(n ? n : 1, sizeof(*qfile));
+    extract = calloc(n ? n : 1, sizeof(*extract));
+    if (!secs || !qfile || !extract) {
+        rg_fail(err, RG_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    memset(&rec, 0, sizeof(rec));
+    for (size_t i = 0; i < r->t->nparams; i++) {
+        params[i].name = r->bound[i].name;
+        params[i].type = rg_param_type_name(r->bound[i].type);
+        params[i].value = r->bound[i].text;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct rg_section *s = &r->t->sections[i];
+
+        snprintf(qfile[i], sizeof(qfile[i]), "queries/%s", s->query);
+        snprintf(extract[i], sizeof(extract[i]), "extracts/%s.csv", s->name);
+        secs[i].name = s->name;
+        secs[i].title = r->titles[i];
+        secs[i].query_file = qfile[i];
+        secs[i].sql_sha256 = r->query_sha[i];
+        secs[i].result_sha256 = r->result_sha[i];
+        secs[i].columns = (const char *const *)r->resnames[i];
+        secs[i].ncolumns = r->secs[i].nresult;
+        secs[i].rows = r->secs[i].rows;
+        secs[i].sheet = (r->outputs & RG_OUT_XLSX) ? s->sheet : NULL;
+        secs[i].extract = (r->outputs & RG_OUT_CSV) ? extract[i] : NULL;
+        secs[i].in_pdf = (r->outputs & RG_OUT_PDF) && s->pdf;
+    }
+    snprintf(tfile, sizeof(tfile), "templates/%s.ini", r->job->template_name);
+    snprintf(xlsx, sizeof(xlsx), "%s.xlsx", r->pack_id);
+    snprintf(pdf, sizeof(pdf), "%s.pdf", r->pack_id);
+    rec.pack_id = r->pack_id;
+    rec.generated_at = r->generated_at;
+    rec.version = "reportgen " RG_VERSION;
+    rec.template_id = r->t->id;
+    rec.template_file = tfile;
+    rec.template_sha256 = r->template_sha;
+    rec.title = r->title;
+    rec.params = params;
+    rec.nparams = r->t->nparams;
+    rec.snapshot = &r->info;
+    rec.sections = secs;
+    rec.nsections = n;
+    rec.xlsx = (r->outputs & RG_OUT_XLSX) ? xlsx : NULL;
+    rec.pdf = (r->outputs & RG_OUT_PDF) ? pdf : NULL;
+    if (rg_pathf(err, path, sizeof(path), "%s/run.json", r->data) < 0 ||
+        rg_record_write(path, &rec, err) < 0)
+        goto done;
+    ret = 0;
+done:
+    free(secs);
+    free(qfile);
+    free(extract);
+    return ret;
+}
+
+/* The parameters as one JSON object on one line, for bag-info.txt. */
+static char *
+params_json(const struct run *r)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    int n = 0;
+
+    if (!f)
+        return NULL;
+    fputc('{', f);
+    for (size_t i = 0; i < r->t->nparams; i++)
+        rg_json_kstr(f, &n, r->bound[i].name, r->bound[i].text);
+    fputc('}', f);
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* Signs the PDF, then writes the bag's tag files, signature and timestamp. */
+static int
+seal(struct run *r, struct rg_err *err)
+{
+    struct rg_bag_label labels[16 + RG_TEMPLATE_MAX_SECTIONS];
+    struct rg_seal seal;
+    char now[RG_ISO_TIME_LEN], date[11], path[4096];
+    char timing[RG_TEMPLATE_MAX_SECTIONS][160];
+    char *params = NULL;
+    size_t n = 0;
+    int ret = -1;
+
+    if (rg_cmd_now(now, err) < 0)
+        return -1;
+    if (r->signer && (r->outputs & RG_OUT_PDF)) {
+        if (rg_pathf(err, path, sizeof(path), "%s/%s.pdf", r->data,
+                     r->pack_id) < 0 ||
+            rg_pdf_sign(path, r->signer, now, err) < 0)
+            return -1;
+    }
+    if (!(params = params_json(r)))
+        return rg_fail(err, RG_ERR_NOMEM, "out of memory");
+    snprintf(date, sizeof(date), "%.10s", now);
+    labels[n].label = "Source-Organization";
+    labels[n++].value = r->job->organization  ? r->job->organization
+                        : r->info.tenant_name ? r->info.tenant_name
+                                              : "unknown";
+    labels[n].label = "External-Identifier";
+    labels[n++].value = r->pack_id;
+    labels[n].label = "External-Description";
+    labels[n++].value = r->title;
+    labels[n].label = "Bagging-Date";
+    labels[n++].value = date;
+    labels[n].label = "Bag-Software-Agent";
+    labels[n++].value = "reportgen " RG_VERSION;
+    labels[n].label = "Template";
+    labels[n++].value = r->t->id;
+    labels[n].label = "Parameters";
+    labels[n++].value = params;
+    labels[n].label = "As-Of";
+    labels[n++].value = r->info.as_of;
+    labels[n].label = "Snapshot-SHA256";
+    labels[n++].value = r->info.sha256;
+    labels[n].label = "Generated-At";
+    labels[n++].value = r->generated_at;
+    /* timings differ run to run, so they are here and not in the payload */
+    for (size_t i = 0; i < r->t->nsections; i++) {
+        snprintf(timing[i], sizeof(timing[i]), "%s %lld rows %.3f s",
+                 r->t->sections[i].name, (long long)r->secs[i].rows,
+                 r->seconds[i]);
+        labels[n].label = "Section-Timing";
+        labels[n++].value = timing[i];
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!labels[i].value || strpbrk(labels[i].value, "\r\n")) {
+            rg_fail(err, RG_ERR_INPUT,
+                    "bag-info.txt label %s would span lines; its value comes "
+                    "from the snapshot or --organization",
+                    labels[i].label);
+            goto done;
+        }
+    memset(&seal, 0, sizeof(seal));
+    seal.labels = labels;
+    seal.nlabels = n;
+    seal.signer = r->signer;
+    seal.tsa_url = r->job->tsa_url;
+    seal.tsa_timeout = r->job->tsa_timeout;
+    if (rg_pack_seal(r->tmp, &seal, err) < 0)
+        goto done;
+    ret = 0;
+done:
+    free(params);
+    return ret;
 }
 
 struct pdf_closer {
@@ -508,19 +751,22 @@ write_pack(struct run *r, const char *outdir, struct rg_err *err)
     if (!mkdtemp(r->tmp))
         return rg_fail(err, RG_ERR_IO, "cannot create a folder in '%s': %s",
                        outdir, strerror(errno));
-    if (rg_pathf(err, path, sizeof(path), "%s/extracts", r->tmp) < 0)
+    if (rg_pathf(err, r->data, sizeof(r->data), "%s/data", r->tmp) < 0 ||
+        rg_pathf(err, path, sizeof(path), "%s/extracts", r->data) < 0)
         goto fail;
-    if (mkdir(path, 0777) != 0) {
+    if (mkdir(r->data, 0777) != 0 ||
+        ((r->outputs & RG_OUT_CSV) && mkdir(path, 0777) != 0)) {
         rg_fail(err, RG_ERR_IO, "cannot create '%s': %s", path,
                 strerror(errno));
         goto fail;
     }
-    if (rg_pathf(err, path, sizeof(path), "%s/%s.xlsx", r->tmp, r->pack_id) < 0)
+    if (rg_pathf(err, path, sizeof(path), "%s/%s.xlsx", r->data, r->pack_id) <
+        0)
         goto fail;
     if ((r->outputs & RG_OUT_XLSX) &&
         !(x = rg_xlsx_open(path, r->tmp, &r->meta, err)))
         goto fail;
-    if (rg_pathf(err, path, sizeof(path), "%s/%s.pdf", r->tmp, r->pack_id) < 0)
+    if (rg_pathf(err, path, sizeof(path), "%s/%s.pdf", r->data, r->pack_id) < 0)
         goto fail;
     if ((r->outputs & RG_OUT_PDF) &&
         !(pdf = rg_pdf_open(path, getenv("REPORTGEN_FONT_DIR"), &r->meta,
@@ -554,7 +800,8 @@ write_pack(struct run *r, const char *outdir, struct rg_err *err)
         rg_fail(err, pc.err.code, "%s", pc.err.msg);
         goto fail;
     }
-    if (keep_queries(r, err) < 0)
+    if (keep_queries(r, err) < 0 || keep_template(r, err) < 0 ||
+        write_record(r, err) < 0 || seal(r, err) < 0)
         goto fail;
     /* mkdtemp() made it private; a finished pack is for reading */
     if (chmod(r->tmp, 0755) != 0) {
@@ -607,10 +854,17 @@ rg_cmd_run_pack(const struct rg_run_job *job, char *final, size_t finalsz,
     int ret = -1;
 
     memset(&r, 0, sizeof(r));
+    r.job = job;
     r.quiet = job->quiet;
     r.outputs = job->outputs ? job->outputs : RG_OUT_ALL;
     if (!rg_is_dir(job->out))
         return rg_fail(err, RG_ERR_IO, "'%s' is not a folder", job->out);
+    if (!job->sign_key != !job->sign_cert)
+        return rg_fail(err, RG_ERR_USAGE,
+                       "--sign-key and --sign-cert go together");
+    if (!job->sign_key && (job->chain || job->key_pass_file))
+        return rg_fail(err, RG_ERR_USAGE,
+                       "--chain and --key-pass-file need --sign-key");
     if (job->generated_at)
         snprintf(r.generated_at, sizeof(r.generated_at), "%s",
                  job->generated_at);
@@ -619,10 +873,20 @@ rg_cmd_run_pack(const struct rg_run_job *job, char *final, size_t finalsz,
     if (rg_pathf(err, tpath, sizeof(tpath), "%s/%s.ini", job->templates_dir,
                  job->template_name) < 0)
         return -1;
-    if (access(tpath, F_OK) != 0)
-        return rg_fail(err, RG_ERR_USAGE,
-                       "no template '%s' in '%s' (see 'reportgen templates')",
-                       job->template_name, job->templates_dir);
+    /* a key that cannot sign fails the run before any query runs */
+    if (job->sign_key) {
+        struct rg_signer_files sf = { job->sign_key, job->sign_cert, job->chain,
+                                      job->key_pass_file };
+
+        if (!(r.signer = rg_signer_load(&sf, err)))
+            return -1;
+    }
+    if (access(tpath, F_OK) != 0) {
+        rg_fail(err, RG_ERR_USAGE,
+                "no template '%s' in '%s' (see 'reportgen templates')",
+                job->template_name, job->templates_dir);
+        goto done;
+    }
     if (!(r.t = rg_template_load(tpath, err)))
         goto done;
     r.queries_dir = job->queries_dir ? strdup(job->queries_dir)
@@ -653,6 +917,13 @@ cmd_run(int argc, char **argv)
         { "queries", required_argument, NULL, 'q' },
         { "quiet", no_argument, NULL, 'Q' },
         { "outputs", required_argument, NULL, 'O' },
+        { "organization", required_argument, NULL, 'G' },
+        { "sign-key", required_argument, NULL, 'k' },
+        { "sign-cert", required_argument, NULL, 'c' },
+        { "chain", required_argument, NULL, 'C' },
+        { "key-pass-file", required_argument, NULL, 'P' },
+        { "tsa-url", required_argument, NULL, 'T' },
+        { "tsa-timeout", required_argument, NULL, 'W' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -707,6 +978,40 @@ cmd_run(int argc, char **argv)
                     optarg);
             }
             break;
+        case 'G':
+            job.organization = optarg;
+            break;
+        case 'k':
+            job.sign_key = optarg;
+            break;
+        case 'c':
+            job.sign_cert = optarg;
+            break;
+        case 'C':
+            job.chain = optarg;
+            break;
+        case 'P':
+            job.key_pass_file = optarg;
+            break;
+        case 'T':
+            job.tsa_url = optarg;
+            break;
+        case 'W': {
+            char *end;
+
+            errno = 0;
+            job.tsa_timeout = strtol(optarg, &end, 10);
+            if (errno || *end || job.tsa_timeout < 1 ||
+                job.tsa_timeout > 3600) {
+                free(assign);
+                return rg_cmd_usage_error(
+                    "run",
+                    "--tsa-timeout takes seconds from 1 to 3600, not "
+                    "'%s'",
+                    optarg);
+            }
+            break;
+        }
         case 'h':
             free(assign);
             rg_cmd_print_usage("run", stdout);

@@ -260,7 +260,54 @@ struct rg_query {
     struct rg_value *row; /* owned array of ncols */
     char **hex;           /* owned; per column, a BLOB's hex digits */
     size_t *hexcap;
+    struct rg_sha256 dig; /* of the rows in the form "rg-result-v1" */
+    unsigned char *dbuf;  /* owned; bytes not yet digested */
+    size_t dlen;
 };
+
+#define DIGEST_BUF 65536
+
+/* Adds bytes to the result digest; small pieces are gathered first. */
+static void
+digest_add(struct rg_query *q, const void *p, size_t n)
+{
+    if (q->dlen + n > DIGEST_BUF) {
+        rg_sha256_update(&q->dig, q->dbuf, q->dlen);
+        q->dlen = 0;
+    }
+    if (n > DIGEST_BUF) {
+        rg_sha256_update(&q->dig, p, n);
+        return;
+    }
+    memcpy(q->dbuf + q->dlen, p, n);
+    q->dlen += n;
+}
+
+/*
+ * Value c of the current row as the sqlite3 shell prints it in list mode:
+ * sqlite3_column_text(), which the shell prints with "%s", so up to a NUL.
+ */
+static void
+digest_value(struct rg_query *q, int c, int type)
+{
+    const unsigned char *t;
+    char num[32];
+    int n;
+
+    switch (type) {
+    case SQLITE_NULL:
+        return;
+    case SQLITE_INTEGER:
+        n = snprintf(num, sizeof(num), "%lld",
+                     (long long)sqlite3_column_int64(q->stmt, c));
+        digest_add(q, num, (size_t)n);
+        return;
+    default: /* SQLite's own text of a REAL, of TEXT and of a BLOB */
+        t = sqlite3_column_text(q->stmt, c);
+        if (t)
+            digest_add(q, t, strlen((const char *)t));
+    }
+}
 
 /* Only comments and spaces left? */
 static int
@@ -356,10 +403,13 @@ rg_query_open(sqlite3 *db, const char *label, const char *sql,
     q->hex = calloc(q->ncols ? q->ncols : 1, sizeof(*q->hex));
     q->hexcap = calloc(q->ncols ? q->ncols : 1, sizeof(*q->hexcap));
     if (!q->hex || !q->hexcap ||
-        !(q->row = calloc(q->ncols ? q->ncols : 1, sizeof(*q->row)))) {
+        !(q->row = calloc(q->ncols ? q->ncols : 1, sizeof(*q->row))) ||
+        !(q->dbuf = malloc(DIGEST_BUF))) {
         rg_fail(err, RG_ERR_NOMEM, "out of memory");
         goto fail;
     }
+    if (rg_sha256_init(&q->dig, err) < 0)
+        goto fail;
     return q;
 
 fail:
@@ -416,9 +466,9 @@ rg_query_next(struct rg_query *q, const struct rg_value **row,
         return rg_fail(err, RG_ERR_DB, "query '%s' failed: %s", q->label,
                        sqlite3_errmsg(sqlite3_db_handle(q->stmt)));
     for (size_t i = 0; i < q->ncols; i++) {
-        int c = (int)i;
+        int c = (int)i, type = sqlite3_column_type(q->stmt, c);
 
-        switch (sqlite3_column_type(q->stmt, c)) {
+        switch (type) {
         case SQLITE_INTEGER:
             q->row[i] = rg_int(sqlite3_column_int64(q->stmt, c));
             break;
@@ -439,9 +489,26 @@ rg_query_next(struct rg_query *q, const struct rg_value **row,
                                 (size_t)sqlite3_column_bytes(q->stmt, c));
             break;
         }
+        /* last: the text of a REAL changes what column_type() reports */
+        if (i > 0)
+            digest_add(q, "\x1f", 1);
+        digest_value(q, c, type);
     }
+    digest_add(q, "\x1e\n", 2);
     *row = q->row;
     return 1;
+}
+
+int
+rg_query_digest(struct rg_query *q, char hex[RG_SHA256_HEX], struct rg_err *err)
+{
+    if (!q->dig.ctx)
+        return rg_fail(err, RG_ERR_INTERNAL, "query '%s': digest taken twice",
+                       q->label);
+    rg_sha256_update(&q->dig, q->dbuf, q->dlen);
+    q->dlen = 0;
+    rg_sha256_final(&q->dig, hex);
+    return 0;
 }
 
 void
@@ -454,6 +521,8 @@ rg_query_close(struct rg_query *q)
         free(q->hex[i]);
     free(q->hex);
     free(q->hexcap);
+    free(q->dbuf);
+    rg_sha256_release(&q->dig);
     free(q->label);
     free(q->row);
     free(q);

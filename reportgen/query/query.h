@@ -20,6 +20,7 @@
 
 #include "../util/err.h"
 #include "../util/rows.h"
+#include "../util/sha256.h"
 #include "template.h"
 
 /* A parameter's value, checked and ready to bind. */
@@ -72,6 +73,16 @@ const char *rg_query_colname(const struct rg_query *q, size_t i);
 /* The next row: returns 1 and sets *row (ncols values), 0 at the end, -1. */
 int rg_query_next(struct rg_query *q, const struct rg_value **row,
                   struct rg_err *err);
+
+/*
+ * The SHA-256 of the rows read so far in the canonical form "rg-result-v1":
+ * each value as the sqlite3 shell prints it in list mode (SQLite's own text
+ * of a number, text up to a NUL, NULL as nothing), values separated by
+ * 0x1F, each row ended by 0x1E 0x0A. Call it after rg_query_next() returned
+ * 0; docs/pack-format.md shows how an auditor computes the same digest.
+ */
+int rg_query_digest(struct rg_query *q, char hex[RG_SHA256_HEX],
+                    struct rg_err *err);
 
 void rg_query_close(struct rg_query *q); /* NULL-safe */
 

@@ -162,7 +162,7 @@ def pack_dir(out):
     check("one pack in " + out, len(entries), 1)
     check("no temporary folder left in " + out,
           [e for e in os.listdir(out) if e.startswith(".")], [])
-    return os.path.join(out, entries[0])
+    return os.path.join(out, entries[0], "data")  # the payload of the bag
 
 
 def main():
@@ -180,7 +180,7 @@ def main():
     check("run exit status", r.returncode, 0)
     check("run stderr", r.stderr, "")
     pack = pack_dir(out1)
-    pid = os.path.basename(pack)
+    pid = os.path.basename(os.path.dirname(pack))
     check("pack id", pid.startswith("privileged-access-overview-20261101-") and len(pid) == 44,
           True)
     files = sorted(os.path.relpath(os.path.join(d, f), pack)
@@ -188,7 +188,8 @@ def main():
     check("pack files", files, sorted([
         "extracts/assignments.csv", "extracts/summary.csv",
         pid + ".pdf", pid + ".xlsx",
-        "queries/privileged/assignments.sql", "queries/privileged/summary.sql"]))
+        "queries/privileged/assignments.sql", "queries/privileged/summary.sql",
+        "run.json", "templates/privileged-access-overview.ini"]))
 
     # ---- workbook
     xlsx = os.path.join(pack, pid + ".xlsx")
@@ -295,7 +296,7 @@ def main():
     os.mkdir(out3)
     run("run", "user-list", "--snapshot", db, "--out", out3, "--generated-at", GENERATED)
     pack3 = pack_dir(out3)
-    wb = openpyxl.load_workbook(os.path.join(pack3, os.path.basename(pack3) + ".xlsx"))
+    wb = openpyxl.load_workbook(os.path.join(pack3, os.path.basename(os.path.dirname(pack3)) + ".xlsx"))
     urows = sheet_rows(wb["Accounts"])[1:]
     hr = {h["employeeId"] for h in rows("hr_people.csv")}
     want = sorted((u["displayName"], u["userPrincipalName"],
@@ -334,7 +335,7 @@ def overflow(tmp, db):
             "--quiet", "--generated-at", GENERATED)
     check("long run", r.returncode, 0)
     pack = pack_dir(out)
-    xlsx = os.path.join(pack, os.path.basename(pack) + ".xlsx")
+    xlsx = os.path.join(pack, os.path.basename(os.path.dirname(pack)) + ".xlsx")
     with zipfile.ZipFile(xlsx) as z:
         book = z.read("xl/workbook.xml").decode()
         names = [m for m in __import__("re").findall(r'<sheet name="([^"]*)"', book)]
@@ -346,7 +347,7 @@ def overflow(tmp, db):
                 head = f.read(2000).decode(errors="replace")
             dims.append(__import__("re").search(r'<dimension ref="([^"]*)"', head).group(1))
         check("overflow dimensions", dims, ["A1:A1048576", "A1:A6"])
-    text = subprocess.run(["pdftotext", os.path.join(pack, os.path.basename(pack) + ".pdf"),
+    text = subprocess.run(["pdftotext", os.path.join(pack, os.path.basename(os.path.dirname(pack)) + ".pdf"),
                            "-"], capture_output=True, text=True).stdout
     check("PDF row limit note", "%d more rows in the workbook" % (n - 20) in text, True)
 
