@@ -79,7 +79,7 @@ check: deps
 	    LDFLAGS="-fsanitize=address,undefined" test-only
 
 demo: deps all
-	$(Q)$(BUILD)/reportgen demo
+	$(Q)RG=$(BUILD)/reportgen scripts/demo
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/reportgen
@@ -88,7 +88,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/reportgen/fixtures
 	cp -R fixtures/nordhavn-bank $(DESTDIR)$(PREFIX)/share/reportgen/fixtures/
 
-fuzz: deps
+fuzz: deps all
 	$(Q)FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run.sh
 
 bench: deps all

@@ -1,6 +1,8 @@
 /*
  * cmd_demo.c - `reportgen demo`: the whole pipeline on the fictional
- * Nordhavn Bank (fixtures/nordhavn-bank), as far as it is built.
+ * Nordhavn Bank (fixtures/nordhavn-bank): collect, run the templates into
+ * packs (signed and timestamped when given a key and a TSA), and verify
+ * each pack as an auditor would.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -11,6 +13,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "pack/verify.h"
 #include "util/fs.h"
 
 /* The fixture describes the bank as of this moment (see its README). */
@@ -32,6 +35,11 @@ cmd_demo(int argc, char **argv)
     static const struct option opts[] = {
         { "out", required_argument, NULL, 'o' },
         { "fixtures", required_argument, NULL, 'F' },
+        { "sign-key", required_argument, NULL, 'k' },
+        { "sign-cert", required_argument, NULL, 'c' },
+        { "tsa-url", required_argument, NULL, 'T' },
+        { "ca", required_argument, NULL, 'A' },
+        { "tsa-ca", required_argument, NULL, 'S' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -39,7 +47,8 @@ cmd_demo(int argc, char **argv)
     char installed[4096], snap[4096], packs[4096], tdir[4096], final[4096];
     static const char *const templates[] = { "privileged-access-overview",
                                              "user-list" };
-    const char *dirs[1];
+    const char *dirs[1], *key = NULL, *cert = NULL, *tsa_url = NULL;
+    struct rg_verify_opts vo = { NULL, NULL };
     struct rg_collect_job job;
     struct rg_err err;
     int c;
@@ -54,6 +63,21 @@ cmd_demo(int argc, char **argv)
             break;
         case 'F':
             fixtures = optarg;
+            break;
+        case 'k':
+            key = optarg;
+            break;
+        case 'c':
+            cert = optarg;
+            break;
+        case 'T':
+            tsa_url = optarg;
+            break;
+        case 'A':
+            vo.ca = optarg;
+            break;
+        case 'S':
+            vo.tsa_ca = optarg;
             break;
         case 'h':
             rg_cmd_print_usage("demo", stdout);
@@ -114,23 +138,41 @@ cmd_demo(int argc, char **argv)
                 strerror(errno));
         return RG_EXIT_FAIL;
     }
-    printf("\npacks of the fictional bank:\n");
+    printf("\npacks of the fictional bank%s:\n",
+           key ? (tsa_url ? ", signed and timestamped" : ", signed") : "");
     for (size_t i = 0; i < sizeof(templates) / sizeof(templates[0]); i++) {
         struct rg_run_job run;
+        struct rg_verify v;
 
         memset(&run, 0, sizeof(run));
         run.template_name = templates[i];
         run.templates_dir = tdir;
         run.snapshot = snap;
         run.out = packs;
+        run.sign_key = key;
+        run.sign_cert = cert;
+        run.tsa_url = tsa_url;
         if (rg_cmd_run_pack(&run, final, sizeof(final), &err) < 0)
             return rg_cmd_report(&err);
         printf("  %s/\n", final);
+        /* what an auditor's `reportgen verify` says of it */
+        if (rg_verify_pack(final, &vo, &v, &err) < 0) {
+            rg_verify_release(&v);
+            return rg_cmd_report(&err);
+        }
+        printf("    verify: %s\n", v.verdict);
+        if (v.failed) {
+            rg_verify_release(&v);
+            return RG_EXIT_VERIFY;
+        }
+        rg_verify_release(&v);
     }
     printf("\nOpen the .xlsx in Excel or LibreOffice, the .pdf in any reader; "
            "the\n"
            "snapshot is an SQLite file:\n"
-           "  sqlite3 -readonly %s 'SELECT * FROM role_assignments_named'\n",
-           snap);
+           "  sqlite3 -readonly %s 'SELECT * FROM role_assignments_named'\n"
+           "Each pack is a BagIt bag (docs/pack-format.md); check one with\n"
+           "  reportgen verify PACK%s\n",
+           snap, vo.ca ? " --ca CA.pem" : "");
     return RG_EXIT_OK;
 }

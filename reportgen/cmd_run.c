@@ -523,9 +523,10 @@ put_file(const char *path, const char *data, size_t len, struct rg_err *err)
 }
 
 /*
- * Copies the template into the pack, as templates/<id>.ini beside the
- * queries, so `reportgen run --templates data/templates --queries
- * data/queries` re-performs the pack from the pack alone.
+ * Copies the template into the pack, as templates/<name>.ini (the name it
+ * was run by) beside the queries, so `reportgen run --templates
+ * data/templates --queries data/queries` re-performs the pack from the pack
+ * alone.
  */
 static int
 keep_template(struct run *r, struct rg_err *err)
@@ -653,9 +654,16 @@ seal(struct run *r, struct rg_err *err)
     if (rg_cmd_now(now, err) < 0)
         return -1;
     if (r->signer && (r->outputs & RG_OUT_PDF)) {
+        /* the clock itself, as in the CMS signing-time attribute */
+        time_t t = time(NULL);
+        struct tm tm;
+        char signed_at[RG_ISO_TIME_LEN];
+
+        strftime(signed_at, sizeof(signed_at), "%Y-%m-%dT%H:%M:%SZ",
+                 gmtime_r(&t, &tm));
         if (rg_pathf(err, path, sizeof(path), "%s/%s.pdf", r->data,
                      r->pack_id) < 0 ||
-            rg_pdf_sign(path, r->signer, now, err) < 0)
+            rg_pdf_sign(path, r->signer, signed_at, err) < 0)
             return -1;
     }
     if (!(params = params_json(r)))

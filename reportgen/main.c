@@ -109,15 +109,22 @@ static const struct cmd {
       "Prints one line per check and a verdict. Exit 0: everything holds; 1: "
       "the\n"
       "pack is not what it claims; 3: it cannot be checked.\n" },
-    { "demo", cmd_demo, "collect the fictional Nordhavn Bank and describe it",
+    { "demo", cmd_demo, "the whole pipeline on the fictional Nordhavn Bank",
       "usage: reportgen demo [--out DIR] [--fixtures DIR]\n"
+      "                      [--sign-key KEY.pem --sign-cert CERT.pem] "
+      "[--tsa-url URL]\n"
+      "                      [--ca CA.pem] [--tsa-ca TSA-CA.pem]\n"
       "\n"
       "  --out DIR        where to write (default: demo); the demo replaces "
       "its\n"
       "                   own earlier output there\n"
       "  --fixtures DIR   the bank's CSV exports (default: "
       "fixtures/nordhavn-bank,\n"
-      "                   else the installed copy)\n" },
+      "                   else the installed copy)\n"
+      "  --sign-key, --sign-cert, --tsa-url  sign and timestamp the packs, "
+      "as run does\n"
+      "  --ca, --tsa-ca   verify the packs against these roots, as verify "
+      "does\n" },
     { "help", cmd_help, "show the usage of a command",
       "usage: reportgen help [COMMAND]\n" },
 };

@@ -33,6 +33,7 @@ done
 part "cases" tests/run-cases.sh
 part "fictional bank" "$PYTHON" tests/e2e/check_bank.py
 part "reports" "$PYTHON" tests/e2e/check_reports.py
+part "packs" "$PYTHON" tests/e2e/check_pack.py
 rm -f "$log"
 echo
 echo "$total_p passed, $total_f failed"

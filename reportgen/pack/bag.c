@@ -210,7 +210,8 @@ rg_bag_write(const char *dir, const struct rg_bag_label *labels, size_t nlabels,
 
     if (rg_bag_walk(dir, collect, &c, err) < 0)
         goto done;
-    qsort(ps.p, ps.n, sizeof(*ps.p), cmp_str);
+    if (ps.n > 1)
+        qsort(ps.p, ps.n, sizeof(*ps.p), cmp_str);
 
     if (!(f = create(dir, "manifest-sha256.txt", path, sizeof(path), err)))
         goto done;

@@ -106,7 +106,10 @@ pass_cb(char *buf, int size, int rwflag, void *u)
     return (int)p->n;
 }
 
-/* The passphrase from a file (first line) or REPORTGEN_KEY_PASS. */
+/*
+ * The passphrase: a file's bytes without one final line end, or
+ * REPORTGEN_KEY_PASS.
+ */
 static int
 pass_load(struct pass *p, const char *file, struct rg_err *err)
 {
@@ -484,6 +487,12 @@ rg_cms_check(const unsigned char *der, size_t derlen,
     }
     if (OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) {
         snprintf(res->why, sizeof(res->why), "not CMS SignedData");
+        ret = 0;
+        goto done;
+    }
+    if (CMS_is_detached(cms) != 1) {
+        snprintf(res->why, sizeof(res->why),
+                 "the signature carries its content: it is not detached");
         ret = 0;
         goto done;
     }

@@ -461,7 +461,7 @@ rg_verify_pack(const char *dir, const struct rg_verify_opts *o,
     struct rg_err perr;
     char *tagbuf = NULL, *sig = NULL, *tsr = NULL, *infobuf = NULL;
     size_t taglen = 0, siglen = 0, tsrlen = 0, infolen = 0;
-    const char *kind;
+    const char *kind, *sig_kind;
     struct rg_span span;
     time_t stamp = 0;
     int r, have_sig, have_tsr, ret = -1;
@@ -494,12 +494,19 @@ rg_verify_pack(const char *dir, const struct rg_verify_opts *o,
         goto done;
 
     /* the timestamp first: an expired signer may be rescued by it */
-    if ((have_sig = slurp(dir, SIG_FILE, MAX_SIG, &sig, &siglen, &kind, err)) <
-            0 ||
+    if ((have_sig = slurp(dir, SIG_FILE, MAX_SIG, &sig, &siglen, &sig_kind,
+                          err)) < 0 ||
         (have_tsr = slurp(dir, TSR_FILE, MAX_SIG, &tsr, &tsrlen, &kind, err)) <
             0)
         goto done;
     v->is_signed = have_sig;
+    /* present but a link or a device: as bad as a forged file */
+    if (!have_sig && strcmp(sig_kind, "missing") != 0 &&
+        add(v, RG_CHECK_FAIL, SIG_FILE, "%s", sig_kind) < 0)
+        goto nomem;
+    if (!have_tsr && strcmp(kind, "missing") != 0 &&
+        add(v, RG_CHECK_FAIL, TSR_FILE, "%s", kind) < 0)
+        goto nomem;
     if (have_tsr) {
         const char *over = have_sig ? SIG_FILE : "tagmanifest-sha256.txt";
 
@@ -526,7 +533,9 @@ rg_verify_pack(const char *dir, const struct rg_verify_opts *o,
             v->timestamped = 1;
             v->tsa_ok = ts.signer == 1;
             snprintf(v->stamp, sizeof(v->stamp), "%s", ts.gen_time);
-            stamp = (time_t)ts.gen_epoch;
+            /* only a TSA someone vouches for may vouch for a time */
+            if (ts.signer == 1)
+                stamp = (time_t)ts.gen_epoch;
         }
     } else if (add(v, o->tsa_ca ? RG_CHECK_FAIL : RG_CHECK_NOTE, "timestamp",
                    o->tsa_ca
@@ -713,7 +722,7 @@ check_pdfs(const char *dir, const struct rg_verify_opts *o,
         return -1;
     if (rg_is_dir(path) && rg_bag_walk(dir, on_pdf, &l, err) < 0)
         ret = -1;
-    if (ret == 0)
+    if (ret == 0 && l.n > 1)
         qsort(l.p, l.n, sizeof(*l.p), cmp_path);
     for (size_t i = 0; ret == 0 && i < l.n; i++)
         ret = check_pdf(dir, l.p[i], o, pack_sig, stamp, v, err);

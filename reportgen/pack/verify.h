@@ -30,7 +30,8 @@ struct rg_check {
 
 struct rg_verify_opts {
     const char *ca;     /* roots for the signer; NULL: not verified */
-    const char *tsa_ca; /* roots for the timestamp authority; NULL: same */
+    const char *tsa_ca; /* roots for the timestamp authority; NULL: not
+                           verified, and its time not relied on */
 };
 
 struct rg_verify {

@@ -7,13 +7,44 @@ cd "$(dirname "$0")/../.."
 FUZZ_TIME=${FUZZ_TIME:-60}
 out=build/fuzz
 mkdir -p "$out"
-lib_srcs=$(ls reportgen/util/*.c reportgen/collect/*.c reportgen/query/*.c)
+lib_srcs=$(ls reportgen/util/*.c reportgen/collect/*.c reportgen/query/*.c reportgen/pack/*.c)
 flags="-g -O1 -std=c11 -D_DEFAULT_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Ireportgen"
 status=0
+
+# Seeds for the pack targets: real packs, small ones (CSV extracts only),
+# signed and not, made by the reportgen just built.
+packs=$(mktemp -d)
+trap 'rm -rf "$packs"' EXIT
+tests/pki/make-pki "$packs/pki"
+build/reportgen collect --csv fixtures/nordhavn-bank --out "$packs/bank.db" \
+    --as-of 2026-11-01 --tenant "Nordhavn Bank A/S" >/dev/null
+mkdir "$packs/out"
+for t in privileged-access-overview user-list; do
+    build/reportgen run $t --snapshot "$packs/bank.db" --out "$packs/out" \
+        --outputs csv --quiet --generated-at 2026-11-02T08:00:00Z >/dev/null
+done
+build/reportgen run privileged-access-overview --snapshot "$packs/bank.db" \
+    --out "$packs/out" --outputs csv --quiet --param as_of=2026-10-01 \
+    --sign-key "$packs/pki/signer.key" --sign-cert "$packs/pki/signer.pem" >/dev/null
+# one record per file: path, NUL, 4-byte little-endian length, bytes
+serialize() {
+    /usr/bin/python3 - "$1" <<'PY'
+import os, struct, sys
+root = sys.argv[1]
+out = bytearray()
+for d, _, fs in sorted(os.walk(root)):
+    for f in sorted(fs):
+        p = os.path.join(d, f)
+        b = open(p, "rb").read()
+        out += os.path.relpath(p, root).encode() + b"\0" + struct.pack("<I", len(b)) + b
+sys.stdout.buffer.write(out)
+PY
+}
+
 for src in tests/fuzz/fuzz_*.c; do
     name=$(basename "$src" .c)
     echo "== $name (${FUZZ_TIME}s)"
-    clang $flags -o "$out/$name" "$src" $lib_srcs -lcsv -lcrypto -linih -lsqlite3
+    clang $flags -o "$out/$name" "$src" $lib_srcs -lcsv -lssl -lcrypto -lcurl -linih -lsqlite3
     corpus="$out/corpus-$name"
     seeds="$out/seeds-$name"
     mkdir -p "$corpus" "$seeds"
@@ -35,6 +66,21 @@ for src in tests/fuzz/fuzz_*.c; do
         cp templates/*.ini "$seeds"/
         printf '%s\0as_of=2026-10-01\n' "$(cat templates/privileged-access-overview.ini)" \
             >"$seeds/with-params" ;;
+    fuzz_bag)
+        for p in "$packs"/out/*/; do
+            n=$(basename "$p")
+            { printf '\000'; cat "$p/manifest-sha256.txt"; } >"$seeds/$n.m"
+            { printf '\001'; cat "$p/tagmanifest-sha256.txt"; } >"$seeds/$n.t"
+            { printf '\002'; cat "$p/bag-info.txt"; } >"$seeds/$n.i"
+            [ -f "$p/tagmanifest-sha256.txt.p7s" ] &&
+                { printf '\004'; cat "$p/tagmanifest-sha256.txt.p7s"; } >"$seeds/$n.s"
+        done
+        { printf '\003'; tail -c 3000 demo/packs/*/data/*.pdf 2>/dev/null | head -c 3000; } \
+            >"$seeds/pdf-tail" ;;
+    fuzz_verify)
+        for p in "$packs"/out/*/; do
+            serialize "$p" >"$seeds/$(basename "$p")"
+        done ;;
     fuzz_timefmt)
         printf '2026-11-01T09:30:00+01:00' >"$seeds/iso"
         printf '%%d.%%m.%%Y %%H:%%M:%%S\00019.04.2023 13:59:09' >"$seeds/fmt1"
