@@ -26,6 +26,7 @@
 #include "render/pdf.h"
 #include "render/xlsx.h"
 #include "store/store.h"
+#include "util/cancel.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/rowpipe.h"
@@ -437,6 +438,8 @@ write_section(struct run *r, size_t i, struct rg_xlsx *x, struct rg_pdf *pdf,
         if ((px && rg_rowpipe_put(px, row, err) < 0) ||
             (pipe && rg_rowpipe_put(pipe, row, err) < 0))
             goto done;
+        if ((rs->rows & 4095) == 0 && rg_cancel_check(err) < 0)
+            goto done;
         if (tty && (rs->rows & 4095) == 0 && seconds() - shown > 0.5) {
             shown = seconds();
             fprintf(stderr, "\rreportgen: %s: %lld rows", s->name,
@@ -531,20 +534,16 @@ put_file(const char *path, const char *data, size_t len, struct rg_err *err)
 static int
 keep_template(struct run *r, struct rg_err *err)
 {
-    char path[4096], *text = NULL;
-    size_t len;
-    int ret = -1;
+    char path[4096];
 
-    if (rg_read_file(r->t->path, RG_TEMPLATE_MAX_BYTES, "template", &text, &len,
-                     err) < 0)
-        return -1;
-    if (rg_sha256_buf(text, len, r->template_sha, err) == 0 &&
+    if (!r->t->text)
+        return rg_fail(err, RG_ERR_INTERNAL, "template '%s' kept no text",
+                       r->t->path);
+    if (rg_sha256_buf(r->t->text, r->t->text_len, r->template_sha, err) < 0 ||
         rg_pathf(err, path, sizeof(path), "%s/templates/%s.ini", r->data,
-                 r->job->template_name) == 0 &&
-        put_file(path, text, len, err) == 0)
-        ret = 0;
-    free(text);
-    return ret;
+                 r->job->template_name) < 0)
+        return -1;
+    return put_file(path, r->t->text, r->t->text_len, err);
 }
 
 /* data/run.json: how every file of the pack was made. */
@@ -781,7 +780,7 @@ write_pack(struct run *r, const char *outdir, struct rg_err *err)
                             r->t->nsections, err)))
         goto fail;
     for (i = 0; i < r->t->nsections; i++)
-        if (write_section(r, i, x, pdf, err) < 0)
+        if (rg_cancel_check(err) < 0 || write_section(r, i, x, pdf, err) < 0)
             goto fail;
     /*
      * Both files are finished at once: the workbook's closing is its zip
@@ -809,7 +808,8 @@ write_pack(struct run *r, const char *outdir, struct rg_err *err)
         goto fail;
     }
     if (keep_queries(r, err) < 0 || keep_template(r, err) < 0 ||
-        write_record(r, err) < 0 || seal(r, err) < 0)
+        write_record(r, err) < 0 || rg_cancel_check(err) < 0 ||
+        seal(r, err) < 0 || rg_cancel_check(err) < 0)
         goto fail;
     /* mkdtemp() made it private; a finished pack is for reading */
     if (chmod(r->tmp, 0755) != 0) {
@@ -903,9 +903,14 @@ rg_cmd_run_pack(const struct rg_run_job *job, char *final, size_t finalsz,
         rg_fail(err, RG_ERR_NOMEM, "out of memory");
         goto done;
     }
+    /* Ctrl-C is noticed between steps, and the temporary pack removed */
+    rg_cancel_install();
     if (prepare(&r, job->snapshot, job->assign, job->nassign, err) < 0 ||
-        write_pack(&r, job->out, err) < 0)
+        write_pack(&r, job->out, err) < 0) {
+        rg_cancel_restore();
         goto done;
+    }
+    rg_cancel_restore();
     snprintf(final, finalsz, "%s", r.final);
     ret = 0;
 done:
@@ -1057,8 +1062,10 @@ cmd_run(int argc, char **argv)
     job.generated_at = generated_at[0] ? generated_at : NULL;
     job.quiet = quiet;
     job.outputs = outputs;
-    if (rg_cmd_run_pack(&job, final, sizeof(final), &err) < 0)
+    if (rg_cmd_run_pack(&job, final, sizeof(final), &err) < 0) {
+        rg_cancel_reraise(); /* after the cleanup, die by the signal */
         goto report;
+    }
     printf("wrote pack '%s'\n", final);
     code = RG_EXIT_OK;
     goto done;

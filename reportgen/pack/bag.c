@@ -14,6 +14,7 @@
 #include "../util/fs.h"
 
 #define MAX_LINE 8192
+#define MAX_VALUE 65536
 
 /* A growing list of payload paths. */
 struct paths {
@@ -55,6 +56,7 @@ walk(const char *dir, const char *rel, rg_bag_walk_fn fn, void *ctx, int depth,
     char path[4096], sub[4096];
     DIR *d;
     struct dirent *de;
+    size_t entries = 0;
     int ret = 0;
 
     if (depth > 32)
@@ -70,6 +72,7 @@ walk(const char *dir, const char *rel, rg_bag_walk_fn fn, void *ctx, int depth,
 
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
+        entries++;
         if (rg_pathf(err, sub, sizeof(sub), "%s/%s", rel, de->d_name) < 0 ||
             rg_pathf(err, path, sizeof(path), "%s/%s", dir, sub) < 0) {
             ret = -1;
@@ -87,12 +90,30 @@ walk(const char *dir, const char *rel, rg_bag_walk_fn fn, void *ctx, int depth,
         ret = rg_fail(err, RG_ERR_IO, "cannot read folder '%s/%s': %s", dir,
                       rel, strerror(errno));
     closedir(d);
+    if (ret == 0 && entries == 0) { /* no manifest can list an empty one */
+        struct stat sb;
+
+        if (rg_pathf(err, path, sizeof(path), "%s/%s", dir, rel) < 0 ||
+            lstat(path, &sb) != 0)
+            return -1;
+        ret = fn(ctx, rel, &sb, err);
+    }
     return ret;
 }
 
 int
 rg_bag_walk(const char *dir, rg_bag_walk_fn fn, void *ctx, struct rg_err *err)
 {
+    char path[4096];
+    struct stat sb;
+
+    if (rg_pathf(err, path, sizeof(path), "%s/data", dir) < 0)
+        return -1;
+    if (lstat(path, &sb) != 0)
+        return rg_fail(err, RG_ERR_IO, "cannot read '%s': %s", path,
+                       strerror(errno));
+    if (!S_ISDIR(sb.st_mode)) /* a link to a folder elsewhere, too */
+        return fn(ctx, "data", &sb, err);
     return walk(dir, "data", fn, ctx, 0, err);
 }
 
@@ -106,6 +127,10 @@ collect(void *ctx, const char *rel, const struct stat *sb, struct rg_err *err)
 {
     struct collect *c = ctx;
 
+    if (S_ISDIR(sb->st_mode))
+        return rg_fail(err, RG_ERR_INTERNAL,
+                       "'%s/%s' is an empty folder, which no manifest can list",
+                       c->dir, rel);
     if (!S_ISREG(sb->st_mode))
         return rg_fail(err, RG_ERR_INPUT,
                        "'%s/%s' is not a regular file or folder", c->dir, rel);
@@ -381,7 +406,7 @@ rg_bag_parse_manifest(const char *name, const char *buf, size_t len,
             goto bad_long;
         for (k = 0; k < n && hexval(line[k]) >= 0; k++)
             ;
-        if (k != 64 || (line[k] != ' ' && line[k] != '\t'))
+        if (k != 64 || k == n || (line[k] != ' ' && line[k] != '\t'))
             goto bad_digest;
         p = line + k;
         while (p < line + n && (*p == ' ' || *p == '\t'))
@@ -488,7 +513,7 @@ int
 rg_bag_parse_info(const char *buf, size_t len, struct rg_bag_info *info,
                   struct rg_err *err)
 {
-    size_t off = 0, lineno = 0, cap = 0;
+    size_t off = 0, lineno = 0, cap = 0, vlen = 0, vcap = 0;
 
     info->l = NULL;
     info->n = 0;
@@ -519,15 +544,27 @@ rg_bag_parse_info(const char *buf, size_t len, struct rg_bag_info *info,
                 goto fail;
             }
             l = &info->l[info->n - 1];
-            old = strlen(l->value);
+            old = vlen;
             while (n > 0 && (line[0] == ' ' || line[0] == '\t'))
                 line++, n--;
-            if (!(nv = realloc((char *)l->value, old + n + 2)))
-                goto nomem;
+            if (old + n + 2 > MAX_VALUE) {
+                rg_fail(err, RG_ERR_VERIFY,
+                        "'bag-info.txt' line %zu: the value of '%.40s' is "
+                        "longer than %d bytes",
+                        lineno, l->label, MAX_VALUE);
+                goto fail;
+            }
+            if (old + n + 2 > vcap) { /* grown geometrically: linear time */
+                vcap = (old + n + 2) * 2;
+                if (!(nv = realloc((char *)l->value, vcap)))
+                    goto nomem;
+                l->value = nv;
+            }
+            nv = (char *)l->value;
             nv[old] = ' ';
             memcpy(nv + old + 1, line, n);
             nv[old + 1 + n] = '\0';
-            l->value = nv;
+            vlen = old + 1 + n;
             continue;
         }
         if (!(colon = memchr(line, ':', n)) || colon == line) {
@@ -549,6 +586,8 @@ rg_bag_parse_info(const char *buf, size_t len, struct rg_bag_info *info,
             v++;
         info->l[info->n].label = dup_n(line, (size_t)(colon - line));
         info->l[info->n].value = dup_n(v, (size_t)(line + n - v));
+        vlen = (size_t)(line + n - v);
+        vcap = vlen + 1;
         info->n++;
         if (!info->l[info->n - 1].label || !info->l[info->n - 1].value)
             goto nomem;

@@ -44,9 +44,10 @@ typedef int (*rg_bag_walk_fn)(void *ctx, const char *rel, const struct stat *sb,
                               struct rg_err *err);
 
 /*
- * Calls fn with every file, link or other non-folder below dir/data, its
- * path relative to dir ("data/extracts/a.csv") and its lstat(). Links are
- * never followed.
+ * Calls fn with every file, link or other non-folder below dir/data, and
+ * every empty folder, with its path relative to dir ("data/extracts/a.csv")
+ * and its lstat(). Links are never followed: when data itself is not a
+ * folder, fn gets "data" alone.
  */
 int rg_bag_walk(const char *dir, rg_bag_walk_fn fn, void *ctx,
                 struct rg_err *err);

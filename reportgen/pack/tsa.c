@@ -20,12 +20,13 @@
 #include <openssl/ts.h>
 #include <openssl/x509.h>
 
+#include "../util/cancel.h"
 #include "../util/version.h"
 #include "cms.h"
 
 #define MAX_RESPONSE (1u << 20)
 #define ATTEMPTS 3
-#define MAX_WAIT 10.0
+#define MAX_WAIT 30.0 /* seconds a Retry-After may ask for */
 
 void
 rg_url_redact(const char *url, char *out, size_t outsz)
@@ -86,10 +87,24 @@ on_header(char *data, size_t size, size_t nmemb, void *u)
         memcpy(tmp, data + 12, k);
         tmp[k] = '\0';
         v = strtod(tmp, &end);
-        if (end != tmp && v >= 0)
+        if (end != tmp && v >= 0) {
             b->retry_after = v;
+        } else { /* an HTTP date */
+            time_t when = curl_getdate(tmp, NULL), now = time(NULL);
+
+            if (when != -1)
+                b->retry_after = when > now ? (double)(when - now) : 0;
+        }
     }
     return n;
+}
+
+/* Stops a transfer when the user asked the run to stop. */
+static int
+on_progress(void *u, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+    (void)u, (void)dt, (void)dn, (void)ut, (void)un;
+    return rg_cancelled() ? 1 : 0;
 }
 
 static void
@@ -143,6 +158,8 @@ post(const char *url, const unsigned char *req, size_t reqlen, long timeout,
                          timeout < 10 ? timeout : 10L);
         curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout);
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
         rc = curl_easy_perform(c);
         status = 0;
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -150,6 +167,8 @@ post(const char *url, const unsigned char *req, size_t reqlen, long timeout,
         curl_easy_cleanup(c);
         if (rc == CURLE_OK && status == 200)
             return 0;
+        if (rg_cancel_check(err) < 0)
+            return -1;
         if (b->too_big)
             return rg_fail(err, RG_ERR_INPUT,
                            "timestamp authority '%s' answered more than %u "
@@ -169,7 +188,14 @@ post(const char *url, const unsigned char *req, size_t reqlen, long timeout,
                            "timestamp authority '%s' answered HTTP %ld", shown,
                            status);
         }
+        if (b->retry_after > MAX_WAIT)
+            return rg_fail(err, RG_ERR_IO,
+                           "timestamp authority '%s' answered HTTP %ld and "
+                           "asks to wait %.0f s; try again later",
+                           shown, status, b->retry_after);
         pause_for(b->retry_after >= 0 ? b->retry_after : backoff);
+        if (rg_cancel_check(err) < 0)
+            return -1;
         backoff *= 2;
     }
 }
@@ -373,11 +399,15 @@ rg_tsa_check(const unsigned char *resp, size_t resplen, const void *data,
         ASN1_OBJECT *pol = TS_TST_INFO_get_policy_id(tst);
         struct tm tm;
 
-        if (gt && ASN1_TIME_to_tm(gt, &tm) == 1) {
-            strftime(res->gen_time, sizeof(res->gen_time), "%Y-%m-%dT%H:%M:%SZ",
-                     &tm);
-            res->gen_epoch = (long long)timegm(&tm);
+        if (!gt || ASN1_TIME_to_tm(gt, &tm) != 1) {
+            res->valid = 0;
+            snprintf(res->why, sizeof(res->why), "its time cannot be read");
+            ret = 0;
+            goto done;
         }
+        strftime(res->gen_time, sizeof(res->gen_time), "%Y-%m-%dT%H:%M:%SZ",
+                 &tm);
+        res->gen_epoch = (long long)timegm(&tm);
         if (pol)
             OBJ_obj2txt(res->policy, sizeof(res->policy), pol, 1);
     }

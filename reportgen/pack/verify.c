@@ -20,6 +20,7 @@
 
 #define MAX_TAG (64u << 20)
 #define MAX_SIG (1u << 20)
+#define MAX_INFO (1u << 20)
 #define MAX_PDF_READ ((size_t)1 << 31)
 
 #define SIG_FILE "tagmanifest-sha256.txt.p7s"
@@ -123,9 +124,10 @@ slurp(const char *dir, const char *name, size_t max, char **buf, size_t *len,
                                     : "not a regular file";
         return 0;
     }
-    if ((size_t)sb.st_size > max)
-        return rg_fail(err, RG_ERR_LIMIT, "'%s' is larger than %zu bytes", path,
-                       max);
+    if ((size_t)sb.st_size > max) {
+        *kind = "larger than any such file reportgen writes";
+        return 0;
+    }
     return rg_read_file(path, (size_t)sb.st_size, "file", buf, len, err) < 0
                ? -1
                : 1;
@@ -162,6 +164,10 @@ check_file(const char *dir, const struct rg_manifest_entry *e,
     struct stat sb;
 
     show(shown, sizeof(shown), e->path);
+    if (strlen(dir) + strlen(e->path) + 2 > sizeof(path)) {
+        *ok = 0;
+        return add(v, RG_CHECK_FAIL, shown, "a path too long to be a file");
+    }
     if (rg_pathf(err, path, sizeof(path), "%s/%s", dir, e->path) < 0)
         return -1;
     if (lstat(path, &sb) != 0) {
@@ -215,8 +221,10 @@ on_payload(void *ctx, const char *rel, const struct stat *sb,
     if (!S_ISREG(sb->st_mode)) {
         w->ok = 0;
         return add(w->v, RG_CHECK_FAIL, shown,
-                   S_ISLNK(sb->st_mode) ? "a symbolic link in the payload"
-                                        : "not a regular file");
+                   S_ISDIR(sb->st_mode)   ? "an empty folder, which no "
+                                            "manifest can vouch for"
+                   : S_ISLNK(sb->st_mode) ? "a symbolic link in the payload"
+                                          : "not a regular file");
     }
     w->octets += (uint64_t)sb->st_size;
     w->count++;
@@ -229,6 +237,27 @@ on_payload(void *ctx, const char *rel, const struct stat *sb,
     return 0;
 }
 
+/*
+ * Walks the payload; a tree too deep or a path too long for this machine is
+ * a failed check (the pack is not what reportgen makes), not a reason to
+ * stop checking.
+ */
+static int
+walk_or_fail(const char *dir, rg_bag_walk_fn fn, void *ctx, struct rg_verify *v,
+             struct rg_err *err)
+{
+    struct rg_err werr;
+
+    rg_err_init(&werr);
+    if (rg_bag_walk(dir, fn, ctx, &werr) == 0)
+        return 0;
+    if (werr.code == RG_ERR_LIMIT || werr.code == RG_ERR_INPUT)
+        return add(v, RG_CHECK_FAIL, "data", "%s", werr.msg) < 0
+                   ? rg_fail(err, RG_ERR_NOMEM, "out of memory")
+                   : 0;
+    return rg_fail(err, werr.code, "%s", werr.msg);
+}
+
 /* The payload manifest, every payload file, and the Payload-Oxum. */
 static int
 check_payload(const char *dir, const struct rg_bag_info *info,
@@ -237,6 +266,7 @@ check_payload(const char *dir, const struct rg_bag_info *info,
     struct rg_manifest m = { NULL, 0 };
     struct payload_walk w;
     struct rg_err perr;
+    struct stat sb;
     const char *kind, *oxum;
     char *b = NULL, path[4096];
     size_t n;
@@ -272,10 +302,11 @@ check_payload(const char *dir, const struct rg_bag_info *info,
     qsort(w.listed, w.nlisted, sizeof(*w.listed), cmp_path);
     if (rg_pathf(err, path, sizeof(path), "%s/data", dir) < 0)
         goto done;
-    if (!rg_is_dir(path)) {
+    if (lstat(path, &sb) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
+        w.ok = 0;
         if (add(v, RG_CHECK_FAIL, "data", "the payload folder is missing") < 0)
             goto nomem;
-    } else if (rg_bag_walk(dir, on_payload, &w, err) < 0) {
+    } else if (walk_or_fail(dir, on_payload, &w, v, err) < 0) {
         goto done;
     }
     if (w.ok &&
@@ -416,6 +447,34 @@ check_tags(const char *dir, struct rg_manifest *tags, char **tagbuf,
     return 0;
 }
 
+/*
+ * The folder's name is the pack id (template, as-of date, digest): a pack
+ * filed under another name would claim what it is not. Packs are filed by
+ * putting the folder into another one.
+ */
+static int
+check_name(const char *dir, const struct rg_bag_info *info, struct rg_verify *v)
+{
+    const char *id = rg_bag_info_get(info, "External-Identifier");
+    size_t n = strlen(dir);
+    const char *base;
+
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    base = dir + n;
+    while (base > dir && base[-1] != '/')
+        base--;
+    if (!id)
+        return add(v, RG_CHECK_FAIL, "bag-info.txt",
+                   "names no External-Identifier (the pack id)");
+    if (strlen(id) != (size_t)(dir + n - base) ||
+        memcmp(id, base, strlen(id)) != 0)
+        return add(v, RG_CHECK_FAIL, "pack id",
+                   "the folder is named '%.*s', but the pack is '%.200s'",
+                   (int)(dir + n - base), base, id);
+    return add(v, RG_CHECK_OK, "pack id", "%s", id);
+}
+
 /* ---- signatures */
 
 /* "signed by X" and the chain's verdict, as one line. */
@@ -426,8 +485,9 @@ report_signer(struct rg_verify *v, const char *what, const char *lead,
 {
     if (c->chain == -1)
         return add(v, RG_CHECK_NOTE, what,
-                   "%s, signed by %s; signer not verified (give --ca)", lead,
-                   c->signer);
+                   "%s, signed by %s; signature valid, signer not verified "
+                   "(give --ca)",
+                   lead, c->signer);
     if (c->chain == 1)
         return add(v, RG_CHECK_OK, what,
                    "%s, signed by %s, chain verified against %s", lead,
@@ -475,7 +535,7 @@ rg_verify_pack(const char *dir, const struct rg_verify_opts *o,
     if (check_declaration(dir, v, err) < 0 ||
         check_tags(dir, &tags, &tagbuf, &taglen, v, err) < 0)
         goto done;
-    if ((r = slurp(dir, "bag-info.txt", MAX_TAG, &infobuf, &infolen, &kind,
+    if ((r = slurp(dir, "bag-info.txt", MAX_INFO, &infobuf, &infolen, &kind,
                    err)) < 0)
         goto done;
     rg_err_init(&perr);
@@ -488,6 +548,8 @@ rg_verify_pack(const char *dir, const struct rg_verify_opts *o,
         if (add(v, RG_CHECK_FAIL, "bag-info.txt", "%s", perr.msg) < 0)
             goto nomem;
     }
+    if (r > 0 && perr.code == RG_OK && check_name(dir, &info, v) < 0)
+        goto nomem;
     if (check_payload(dir, r > 0 && perr.code == RG_OK ? &info : NULL, v, err) <
             0 ||
         check_top(dir, &tags, v, err) < 0)
@@ -520,22 +582,22 @@ rg_verify_pack(const char *dir, const struct rg_verify_opts *o,
             r = add(v, RG_CHECK_FAIL, "timestamp",
                     "%s covers %s, but its TSA is not verified against %s: %s",
                     ts.gen_time, over, o->tsa_ca, ts.why);
-        else
-            r = add(v, ts.signer == 1 ? RG_CHECK_OK : RG_CHECK_NOTE,
-                    "timestamp", "%s over %s by %s%s%s%s", ts.gen_time, over,
-                    ts.tsa[0] ? ts.tsa : "an unnamed TSA",
-                    ts.signer == 1 ? ", verified against " : "",
-                    ts.signer == 1 ? o->tsa_ca : "",
-                    ts.signer == 1 ? "" : "; TSA not verified (give --tsa-ca)");
+        else if (ts.signer == 1)
+            r = add(v, RG_CHECK_OK, "timestamp",
+                    "%s over %s by %s, verified against %s", ts.gen_time, over,
+                    ts.tsa[0] ? ts.tsa : "an unnamed TSA", o->tsa_ca);
+        else /* anyone can run a TSA: its time means nothing unverified */
+            r = add(v, RG_CHECK_NOTE, "timestamp",
+                    "covers %s and says %s, but its TSA (%s) is not verified "
+                    "(give --tsa-ca), so that time is not relied on",
+                    over, ts.gen_time, ts.tsa[0] ? ts.tsa : "unnamed");
         if (r < 0)
             goto nomem;
-        if (ts.valid && ts.signer != 0) {
+        if (ts.valid && ts.signer == 1) {
             v->timestamped = 1;
-            v->tsa_ok = ts.signer == 1;
+            v->tsa_ok = 1;
             snprintf(v->stamp, sizeof(v->stamp), "%s", ts.gen_time);
-            /* only a TSA someone vouches for may vouch for a time */
-            if (ts.signer == 1)
-                stamp = (time_t)ts.gen_epoch;
+            stamp = (time_t)ts.gen_epoch;
         }
     } else if (add(v, o->tsa_ca ? RG_CHECK_FAIL : RG_CHECK_NOTE, "timestamp",
                    o->tsa_ca
@@ -577,12 +639,16 @@ rg_verify_pack(const char *dir, const struct rg_verify_opts *o,
         0)
         goto done;
 
-    if (v->failed)
+    if (v->failed) {
+        const struct rg_check *first = v->c;
+
+        while (first->result != RG_CHECK_FAIL)
+            first++;
         snprintf(v->verdict, sizeof(v->verdict),
-                 "NOT VERIFIED: %zu check%s failed; the pack is not what it "
-                 "claims",
-                 v->failed, v->failed == 1 ? "" : "s");
-    else if (!v->is_signed)
+                 "NOT VERIFIED: %zu check%s failed, the first: %s: %.200s",
+                 v->failed, v->failed == 1 ? "" : "s", first->what,
+                 first->detail);
+    } else if (!v->is_signed)
         snprintf(v->verdict, sizeof(v->verdict),
                  "INTACT, UNSIGNED: every file matches its manifest, but no "
                  "one signed the pack");
@@ -655,8 +721,13 @@ check_pdf(const char *dir, const char *rel, const struct rg_verify_opts *o,
     memset(&ps, 0, sizeof(ps));
     memset(&c_at, 0, sizeof(c_at));
     show(shown, sizeof(shown), rel);
-    if ((r = slurp(dir, rel, MAX_PDF_READ, &buf, &len, &kind, err)) <= 0)
-        return r; /* a missing PDF is reported by the manifest check */
+    if ((r = slurp(dir, rel, MAX_PDF_READ, &buf, &len, &kind, err)) < 0)
+        return -1;
+    if (r == 0) /* a missing PDF is reported by the manifest check */
+        return strcmp(kind, "missing") == 0 ||
+                       add(v, RG_CHECK_FAIL, shown, "%s", kind) == 0
+                   ? 0
+                   : rg_fail(err, RG_ERR_NOMEM, "out of memory");
     if (rg_pdf_find_sig((unsigned char *)buf, len, &ps, err) < 0)
         goto done;
     if (!ps.found) {
@@ -720,8 +791,15 @@ check_pdfs(const char *dir, const struct rg_verify_opts *o,
 
     if (rg_pathf(err, path, sizeof(path), "%s/data", dir) < 0)
         return -1;
-    if (rg_is_dir(path) && rg_bag_walk(dir, on_pdf, &l, err) < 0)
-        ret = -1;
+    if (rg_is_dir(path)) {
+        struct rg_err werr;
+
+        /* a tree the payload check refused was reported there */
+        rg_err_init(&werr);
+        if (rg_bag_walk(dir, on_pdf, &l, &werr) < 0 &&
+            werr.code != RG_ERR_LIMIT && werr.code != RG_ERR_INPUT)
+            ret = rg_fail(err, werr.code, "%s", werr.msg);
+    }
     if (ret == 0 && l.n > 1)
         qsort(l.p, l.n, sizeof(*l.p), cmp_path);
     for (size_t i = 0; ret == 0 && i < l.n; i++)

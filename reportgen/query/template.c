@@ -643,7 +643,11 @@ rg_template_load(const char *path, struct rg_err *err)
                 path);
         goto done;
     }
-    t = rg_template_parse(path, text, err);
+    if ((t = rg_template_parse(path, text, err))) {
+        t->text = text; /* the bytes that ran, for the pack */
+        t->text_len = n;
+        text = NULL;
+    }
 done:
     free(text);
     fclose(f);
@@ -655,6 +659,7 @@ rg_template_free(struct rg_template *t)
 {
     if (!t)
         return;
+    free(t->text);
     for (size_t i = 0; i < t->nparams; i++) {
         free(t->params[i].name);
         free(t->params[i].dflt);

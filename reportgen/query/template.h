@@ -73,6 +73,8 @@ struct rg_template {
     size_t nparams;
     struct rg_section *sections;
     size_t nsections;
+    char *text; /* rg_template_load(): the file's bytes, else NULL */
+    size_t text_len;
 };
 
 /*

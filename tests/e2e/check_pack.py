@@ -86,11 +86,13 @@ def payload_files(pack):
 class Tsa:
     """The loopback timestamp authority, with one fault mode."""
 
-    def __init__(self, pki, tmp, fault="none"):
-        self.portfile = os.path.join(tmp, "tsa-%s.port" % fault)
+    def __init__(self, pki, tmp, fault="none", log=False):
+        self.portfile = os.path.join(tmp, "tsa-%s-%d.port" % (fault, len(os.listdir(tmp))))
+        self.log = self.portfile + ".log"
         self.proc = subprocess.Popen(
             [os.path.join(ROOT, "tests", "servers", "tsa-server"), "--pki", pki,
-             "--port", "0", "--port-file", self.portfile, "--fault", fault],
+             "--port", "0", "--port-file", self.portfile, "--fault", fault]
+            + (["--log", self.log] if log else []),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(200):
             if os.path.exists(self.portfile):
@@ -402,14 +404,48 @@ def main():
         check("openssl cms -sign with the expired certificate", r.returncode, 0)
         code, lines = verify(d, "--ca", ca)
         check("expired signer: exit", code, 1)
-        check("expired signer: the verdict says so",
+        check("expired signer: the check says so",
               any(l.startswith("FAIL  signature") and "expired on 2021-01-01" in l
                   for l in lines), True)
+        check("expired signer: the verdict says so",
+              lines[-1].startswith("verdict: NOT VERIFIED") and "expired on 2021-01-01" in lines[-1],
+              True)
 
         d = copy()
         os.remove(os.path.join(d, "tagmanifest-sha256.txt.p7s"))
         os.symlink(p7s, os.path.join(d, "tagmanifest-sha256.txt.p7s"))
         fails_naming("signature as a symbolic link", d, "tagmanifest-sha256.txt.p7s")
+
+        # found in review, 2026-11-26
+        d = copy()
+        os.rename(os.path.join(d, "data"), os.path.join(d, "..", "payload"))
+        os.symlink(os.path.join("..", "payload"), os.path.join(d, "data"))
+        fails_naming("data/ as a link to a folder elsewhere", d, "data", *opts)
+        d = copy()
+        os.makedirs(os.path.join(d, "data", "extracts", "added", "deeper"))
+        fails_naming("an empty folder added", d, "data/extracts/added/deeper", *opts)
+        d = copy()
+        renamed = os.path.join(os.path.dirname(d),
+                               "privileged-access-overview-20271201-00c0ffee")
+        os.rename(d, renamed)
+        fails_naming("pack folder renamed", renamed, "pack id", *opts)
+        d = copy()
+        rewrite(os.path.join(d, "bagit.txt"), lambda b: b + b"\0" * 5000)
+        fails_naming("an oversized bagit.txt: exit 1, not 3", d, "bagit.txt", *opts)
+        d = copy()
+        # a timestamp's time that no one vouches for: rewrite its genTime
+        def forge_time(b):
+            at = b.find(b"\x18\x0f") + 2  # GeneralizedTime, 15 bytes, no fractions
+            return b[:at] + b"20190101000000Z" + b[at + 15:]
+        rewrite(os.path.join(d, "tagmanifest-sha256.txt.tsr"), forge_time)
+        code, lines = verify(d, "--ca", ca)
+        check("forged timestamp time, no --tsa-ca: not relied on",
+              ("2019-01-01" in lines[-1], any(l.startswith("note  timestamp") for l in lines)),
+              (False, True))
+        check("forged timestamp time, with --tsa-ca: fails", verify(d, *opts)[0], 1)
+        r = run("verify", signed, "--ca", ca, "--json")
+        check("verify --json without --tsa-ca: no timestamp claimed",
+              json.loads(r.stdout)["timestamp"], None)
 
         # ---- a signer certificate that expires after signing (found in
         # review, 2026-11-26): only a timestamp from a verified TSA, made
@@ -459,11 +495,19 @@ def main():
         check("verify the encrypted key's pack", verify(fpack, "--ca", ca)[0], 0)
         key_lines = [l for l in open(os.path.join(pki, "signer.key")).read().splitlines()
                      if l and not l.startswith("-----")]
+        der = tool("openssl", "pkey", "-in", os.path.join(pki, "signer.key"),
+                   "-outform", "DER").stdout
+        text = tool("openssl", "pkey", "-in", os.path.join(pki, "signer.key"),
+                    "-noout", "-text").stdout.decode()
+        scalar = bytes.fromhex("".join(re.findall(r"priv:\n((?:\s+[0-9a-f:]+\n)+)", text)[0]
+                                       .split()).replace(":", ""))
+        check("the private scalar was read", len(scalar) in (32, 33), True)
         leaked = []
         for d, _, fs in os.walk(os.path.join(tmp, "enc-file")):
             for f in fs:
                 b = open(os.path.join(d, f), "rb").read()
-                if passphrase.encode() in b or any(k.encode() in b for k in key_lines):
+                if (passphrase.encode() in b or any(k.encode() in b for k in key_lines)
+                        or der in b or scalar[-32:] in b):
                     leaked.append(f)
         check("no key material or passphrase in the pack", leaked, [])
         check("no passphrase in the output", passphrase in r.stdout + r.stderr + r2.stdout +
@@ -502,10 +546,26 @@ def main():
             check("TSA %s: exit 3, no pack" % fault, (r.returncode, os.listdir(out)), (3, []))
             if not check("TSA %s: message" % fault, msg in r.stderr, True):
                 print("  stderr: " + r.stderr)
-        t = Tsa(pki, tmp, "retry-once")
+        t = Tsa(pki, tmp, "retry-once", log=True)
         servers.append(t)
         r, out = make("tsa-retry", *sign_opts(pki), "--tsa-url", t.url)
         check("TSA 503 once, then an answer", r.returncode, 0)
+        statuses = [l.split("\t")[-1].strip() for l in open(t.log)]
+        check("TSA 503 once: asked twice, after Retry-After", statuses, ["503", "200"])
+
+        # Ctrl-C while waiting for the TSA: no pack, no temporary folder,
+        # and the process ends by the signal (found in review, 2026-11-26)
+        t = Tsa(pki, tmp, "slow")
+        servers.append(t)
+        out = new_out("interrupted")
+        p = subprocess.Popen([RG, "run", TEMPLATE, "--snapshot", db, "--out", out, "--quiet",
+                              *sign_opts(pki), "--tsa-url", t.url],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(2)
+        p.send_signal(signal.SIGINT)
+        code = p.wait(timeout=30)
+        check("Ctrl-C during the run: ends by SIGINT", code, -signal.SIGINT)
+        check("Ctrl-C during the run: nothing left", os.listdir(out), [])
         t = Tsa(pki, tmp, "other-tsa")
         servers.append(t)
         r, out = make("tsa-other", *sign_opts(pki), "--tsa-url", t.url)

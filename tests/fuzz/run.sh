@@ -79,14 +79,21 @@ for src in tests/fuzz/fuzz_*.c; do
             >"$seeds/pdf-tail" ;;
     fuzz_verify)
         for p in "$packs"/out/*/; do
-            serialize "$p" >"$seeds/$(basename "$p")"
+            { printf '\000'; serialize "$p"; } >"$seeds/$(basename "$p")"
+            { printf '\001'; serialize "$p"; } >"$seeds/$(basename "$p").reseal"
         done ;;
     fuzz_timefmt)
         printf '2026-11-01T09:30:00+01:00' >"$seeds/iso"
         printf '%%d.%%m.%%Y %%H:%%M:%%S\00019.04.2023 13:59:09' >"$seeds/fmt1"
         printf '%%m/%%d/%%Y %%I:%%M:%%S %%p\0008/19/2021 1:25:31 PM' >"$seeds/fmt2" ;;
     esac
-    if ! "$out/$name" -max_total_time="$FUZZ_TIME" -max_len=65536 \
+    # OpenSSL 3.0's CMS_verify() leaks a memory BIO when a signature names a
+    # digest it does not know; that is theirs, everything else is ours. The
+    # suppression needs whole stacks (libcrypto has no frame pointers).
+    unwind=1
+    case $name in fuzz_bag|fuzz_verify) unwind=0 ;; esac
+    if ! LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp \
+        ASAN_OPTIONS=fast_unwind_on_malloc=$unwind "$out/$name" -max_total_time="$FUZZ_TIME" -max_len=65536 \
         -artifact_prefix="$out/$name-" -print_final_stats=0 \
         "$corpus" "$seeds" 2>"$out/$name.log"; then
         tail -40 "$out/$name.log"
