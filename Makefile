@@ -25,7 +25,7 @@ Q = @
 endif
 
 SRCS     := $(wildcard reportgen/*.c reportgen/*/*.c)
-GEN      := $(BUILD)/gen/schema_sql.c $(BUILD)/gen/seal_sql.c
+GEN      := $(BUILD)/gen/schema_sql.c $(BUILD)/gen/seal_sql.c $(BUILD)/gen/graph_sql.c
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out reportgen/main.c reportgen/cmd_%.c,$(SRCS))) \
             $(GEN:.c=.o)
 CMD_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter reportgen/main.c reportgen/cmd_%.c,$(SRCS)))
@@ -59,6 +59,10 @@ $(BUILD)/gen/schema_sql.c: reportgen/store/schema.sql scripts/embed-sql
 $(BUILD)/gen/seal_sql.c: reportgen/store/seal.sql scripts/embed-sql
 	@mkdir -p $(dir $@)
 	$(Q)scripts/embed-sql rg_seal_sql $< > $@
+
+$(BUILD)/gen/graph_sql.c: reportgen/store/graph.sql scripts/embed-sql
+	@mkdir -p $(dir $@)
+	$(Q)scripts/embed-sql rg_graph_sql $< > $@
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(LIB_OBJS)
 	@mkdir -p $(dir $@)

@@ -33,6 +33,10 @@ struct rg_collect_job {
     char as_of[RG_ISO_TIME_LEN];    /* empty: now */
     const char *date_format;        /* may be NULL */
     int allow_dangling, force;
+    /* --graph */
+    int graph, quiet, no_sign_in, no_raw, concurrency;
+    const char *graph_url, *login_url, *client_id, *secret_file;
+    const char *client_cert, *client_key, *key_pass_file, *ca_bundle;
 };
 
 /* Collects into job->out; nothing is left behind on failure. */

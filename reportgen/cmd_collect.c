@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
 #include "collect/csvload.h"
+#include "collect/graph.h"
 #include "store/store.h"
 
 static void
@@ -17,6 +19,68 @@ print_warning(void *ctx, const char *msg)
 {
     (void)ctx;
     fprintf(stderr, "reportgen: warning: %s\n", msg);
+}
+
+struct progress {
+    int tty, quiet;
+    double last;
+};
+
+static void
+show_progress(void *ctx, const char *line, int final)
+{
+    struct progress *p = ctx;
+    struct timespec ts;
+    double t;
+
+    if (p->quiet)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    t = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    if (p->tty) {
+        fprintf(stderr, "\rreportgen: %s\033[K%s", line, final ? "\n" : "");
+    } else if (final || t - p->last >= 5.0) { /* a log, not a screen */
+        fprintf(stderr, "reportgen: %s\n", line);
+        p->last = t;
+    }
+}
+
+static int
+collect_graph(const struct rg_collect_job *job, struct rg_row_sink *sink,
+              struct rg_err *err)
+{
+    struct rg_graphauth_opts ao;
+    struct rg_graph_opts go;
+    struct rg_graph_result res;
+    struct rg_graphauth *auth;
+    struct progress pr = { isatty(2), job->quiet, 0 };
+    int ret;
+
+    memset(&ao, 0, sizeof(ao));
+    ao.login_url =
+        job->login_url ? job->login_url : "https://login.microsoftonline.com";
+    ao.tenant = job->tenant_id;
+    ao.client_id = job->client_id;
+    ao.secret_file = job->secret_file;
+    ao.cert = job->client_cert;
+    ao.key = job->client_key;
+    ao.pass_file = job->key_pass_file;
+    ao.ca_bundle = job->ca_bundle;
+    if (!(auth = rg_graphauth_new(&ao, err)))
+        return -1;
+    memset(&go, 0, sizeof(go));
+    go.graph_url =
+        job->graph_url ? job->graph_url : "https://graph.microsoft.com";
+    go.auth = auth;
+    go.concurrency = job->concurrency;
+    go.sign_in_activity = !job->no_sign_in;
+    go.ca_bundle = job->ca_bundle;
+    go.progress = show_progress;
+    go.progress_ctx = &pr;
+    go.warn = print_warning;
+    ret = rg_graph_collect(&go, sink, &res, err);
+    rg_graphauth_free(auth);
+    return ret;
 }
 
 int
@@ -35,13 +99,16 @@ rg_cmd_collect_run(const struct rg_collect_job *job, struct rg_err *err)
         return -1;
     rg_cmd_cleanup_on_signal(rg_store_temp_path(st));
     rg_store_sink(st, &sink);
+    rg_store_keep_raw(st, !job->no_raw);
+    if (job->graph && collect_graph(job, &sink, err) < 0)
+        goto done;
     memset(&lo, 0, sizeof(lo));
     lo.dirs = job->csv_dirs;
     lo.ndirs = job->ncsv_dirs;
     lo.date_format = job->date_format;
     lo.allow_dangling = job->allow_dangling;
     lo.warn = print_warning;
-    if (rg_csv_load(&lo, &sink, err) < 0)
+    if (job->ncsv_dirs > 0 && rg_csv_load(&lo, &sink, err) < 0)
         goto done;
     meta.tenant_id = job->tenant_id;
     meta.tenant_name = job->tenant;
@@ -68,12 +135,28 @@ cmd_collect(int argc, char **argv)
         { "date-format", required_argument, NULL, 'd' },
         { "allow-dangling", no_argument, NULL, 'D' },
         { "force", no_argument, NULL, 'f' },
+        { "graph", no_argument, NULL, 'g' },
+        { "tenant-name", required_argument, NULL, 'N' },
+        { "client-id", required_argument, NULL, 'C' },
+        { "client-secret-file", required_argument, NULL, 'S' },
+        { "client-cert", required_argument, NULL, 'x' },
+        { "client-key", required_argument, NULL, 'k' },
+        { "key-pass-file", required_argument, NULL, 'P' },
+        { "graph-url", required_argument, NULL, 'G' },
+        { "login-url", required_argument, NULL, 'L' },
+        { "graph-concurrency", required_argument, NULL, 'n' },
+        { "no-sign-in-activity", no_argument, NULL, 'I' },
+        { "no-raw", no_argument, NULL, 'R' },
+        { "keep-raw", no_argument, NULL, 'K' },
+        { "ca-bundle", required_argument, NULL, 'B' },
+        { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct rg_collect_job job;
     struct rg_err err;
     const char **dirs = calloc((size_t)argc, sizeof(*dirs));
+    const char *tenant_name = NULL;
     int c, ret;
 
     rg_err_init(&err);
@@ -114,6 +197,61 @@ cmd_collect(int argc, char **argv)
         case 'f':
             job.force = 1;
             break;
+        case 'g':
+            job.graph = 1;
+            break;
+        case 'N':
+            tenant_name = optarg;
+            break;
+        case 'C':
+            job.client_id = optarg;
+            break;
+        case 'S':
+            job.secret_file = optarg;
+            break;
+        case 'x':
+            job.client_cert = optarg;
+            break;
+        case 'k':
+            job.client_key = optarg;
+            break;
+        case 'P':
+            job.key_pass_file = optarg;
+            break;
+        case 'G':
+            job.graph_url = optarg;
+            break;
+        case 'L':
+            job.login_url = optarg;
+            break;
+        case 'n': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+
+            if (*end || v < 1 || v > 64) {
+                free(dirs);
+                return rg_cmd_usage_error(
+                    "collect", "--graph-concurrency takes 1 to 64, not '%s'",
+                    optarg);
+            }
+            job.concurrency = (int)v;
+            break;
+        }
+        case 'I':
+            job.no_sign_in = 1;
+            break;
+        case 'R':
+            job.no_raw = 1;
+            break;
+        case 'K':
+            job.no_raw = 0;
+            break;
+        case 'B':
+            job.ca_bundle = optarg;
+            break;
+        case 'q':
+            job.quiet = 1;
+            break;
         case 'h':
             free(dirs);
             rg_cmd_print_usage("collect", stdout);
@@ -134,10 +272,30 @@ cmd_collect(int argc, char **argv)
         free(dirs);
         return rg_cmd_usage_error("collect", "missing --out SNAPSHOT.db");
     }
-    if (job.ncsv_dirs == 0) {
+    if (job.graph) {
+        /* with --graph, --tenant names the directory to read */
+        job.tenant_id = job.tenant ? job.tenant : job.tenant_id;
+        job.tenant = tenant_name;
+        if (!job.tenant_id || !job.client_id) {
+            free(dirs);
+            return rg_cmd_usage_error("collect",
+                                      "--graph needs --tenant ID and "
+                                      "--client-id ID");
+        }
+        if (job.ncsv_dirs > 0) {
+            free(dirs);
+            return rg_cmd_usage_error(
+                "collect", "--graph and --csv in one snapshot are not "
+                           "supported yet: collect them apart");
+        }
+    } else if (tenant_name) {
+        job.tenant = tenant_name;
+    }
+    if (job.ncsv_dirs == 0 && !job.graph) {
         free(dirs);
         return rg_cmd_usage_error("collect",
-                                  "nothing to collect: give --csv DIR");
+                                  "nothing to collect: give --csv DIR or "
+                                  "--graph");
     }
     if (rg_cmd_collect_run(&job, &err) < 0)
         goto fail;

@@ -180,54 +180,59 @@ common_name(X509 *cert, char *out, size_t outsz)
     OPENSSL_free(u);
 }
 
-static int
-load_key(struct rg_signer *s, const struct rg_signer_files *f,
-         struct rg_err *err)
+void *
+rg_pkey_load(const char *path, const char *pass_file, struct rg_err *err)
 {
     struct pem pem;
     struct pass pass;
     char why[256];
-    int id, ret = -1;
+    EVP_PKEY *key = NULL;
 
-    if (pass_load(&pass, f->pass_file, err) < 0)
-        return -1;
-    if (pem_open(&pem, f->key, "key", err) < 0)
+    if (pass_load(&pass, pass_file, err) < 0)
+        return NULL;
+    if (pem_open(&pem, path, "key", err) < 0)
         goto done;
-    s->key = PEM_read_bio_PrivateKey(pem.bio, NULL, pass_cb, &pass);
-    if (!s->key) {
+    if (!(key = PEM_read_bio_PrivateKey(pem.bio, NULL, pass_cb, &pass))) {
         rg_ssl_error(why, sizeof(why));
         if (pass.asked && !pass.s)
             rg_fail(err, RG_ERR_INPUT,
                     "key '%s' is encrypted: give its passphrase with "
                     "--key-pass-file or REPORTGEN_KEY_PASS",
-                    f->key);
+                    path);
         else if (pass.asked)
             rg_fail(err, RG_ERR_INPUT,
-                    "cannot decrypt key '%s': wrong passphrase (%s)", f->key,
+                    "cannot decrypt key '%s': wrong passphrase (%s)", path,
                     why);
         else
             rg_fail(err, RG_ERR_INPUT, "'%s' holds no PEM private key (%s)",
-                    f->key, why);
-        goto done;
+                    path, why);
     }
-    id = EVP_PKEY_get_base_id(s->key);
-    if (id != EVP_PKEY_EC && id != EVP_PKEY_RSA) {
-        rg_fail(err, RG_ERR_INPUT,
-                "key '%s' is %s: CMS signatures need an ECDSA or RSA key",
-                f->key, OBJ_nid2sn(id));
-        goto done;
-    }
-    if (id == EVP_PKEY_RSA && EVP_PKEY_get_bits(s->key) < 2048) {
-        rg_fail(err, RG_ERR_INPUT,
-                "key '%s' is RSA of %d bits: use at least 2048", f->key,
-                EVP_PKEY_get_bits(s->key));
-        goto done;
-    }
-    ret = 0;
 done:
     pem_close(&pem);
     pass_release(&pass);
-    return ret;
+    return key;
+}
+
+static int
+load_key(struct rg_signer *s, const struct rg_signer_files *f,
+         struct rg_err *err)
+{
+    int id;
+
+    if (!(s->key = rg_pkey_load(f->key, f->pass_file, err)))
+        return -1;
+    id = EVP_PKEY_get_base_id(s->key);
+    if (id != EVP_PKEY_EC && id != EVP_PKEY_RSA) {
+        return rg_fail(err, RG_ERR_INPUT,
+                       "key '%s' is %s: CMS signatures need an ECDSA or RSA "
+                       "key",
+                       f->key, OBJ_nid2sn(id));
+    }
+    if (id == EVP_PKEY_RSA && EVP_PKEY_get_bits(s->key) < 2048)
+        return rg_fail(err, RG_ERR_INPUT,
+                       "key '%s' is RSA of %d bits: use at least 2048", f->key,
+                       EVP_PKEY_get_bits(s->key));
+    return 0;
 }
 
 static int

@@ -80,6 +80,13 @@ int rg_cms_check(const unsigned char *der, size_t derlen,
                  const char *ca_file, time_t at, struct rg_cms_check *res,
                  struct rg_err *err);
 
+/*
+ * Reads a PEM private key (an EVP_PKEY *, the caller's to EVP_PKEY_free()),
+ * decrypting it with the passphrase in pass_file or REPORTGEN_KEY_PASS; it
+ * never prompts. The file's bytes and the passphrase are cleansed.
+ */
+void *rg_pkey_load(const char *path, const char *pass_file, struct rg_err *err);
+
 /* The first OpenSSL error in the queue as text ("" when none); clears it. */
 const char *rg_ssl_error(char *buf, size_t bufsz);
 

@@ -45,13 +45,16 @@ CREATE TABLE source (
     dangling_count  INTEGER NOT NULL DEFAULT 0
 );
 
--- HTTP sources keep every response body as received.
+-- HTTP sources keep every response body as received (NULL under
+-- --no-raw, once its rows are loaded). The rows a page gave have the page's
+-- source_id and a line from first_line on (store/graph.sql).
 CREATE TABLE raw_page (
     id          INTEGER PRIMARY KEY,
     source_id   INTEGER NOT NULL REFERENCES source (id),
     url         TEXT NOT NULL,
     status      INTEGER NOT NULL,
     fetched_at  TEXT NOT NULL,
+    first_line  INTEGER,
     body        BLOB
 );
 

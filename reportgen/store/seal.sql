@@ -4,17 +4,17 @@
 -- keeping it up to date row by row. Memberships and ownerships are already
 -- in key order (the store sorts them before writing them).
 
-CREATE UNIQUE INDEX principals_id ON principals (id);
+CREATE UNIQUE INDEX IF NOT EXISTS principals_id ON principals (id);
 CREATE INDEX group_members_member ON group_members (member_pk);
 CREATE INDEX group_owners_owner ON group_owners (owner_pk);
 CREATE INDEX users_upn ON users (user_principal_name COLLATE NOCASE);
 CREATE INDEX users_employee_id ON users (employee_id);
-CREATE UNIQUE INDEX role_definitions_id ON role_definitions (id);
+CREATE UNIQUE INDEX IF NOT EXISTS role_definitions_id ON role_definitions (id);
 CREATE INDEX role_assignments_principal ON role_assignments (principal_pk);
 CREATE INDEX role_assignments_role ON role_assignments (role_definition_pk);
 CREATE INDEX pim_group_assignments_group ON pim_group_assignments (group_pk);
 CREATE INDEX pim_group_assignments_principal ON pim_group_assignments (principal_pk);
-CREATE UNIQUE INDEX access_packages_id ON access_packages (id);
+CREATE UNIQUE INDEX IF NOT EXISTS access_packages_id ON access_packages (id);
 CREATE INDEX access_package_assignments_target ON access_package_assignments (target_pk);
 CREATE INDEX access_package_assignments_package ON access_package_assignments (access_package_pk);
 CREATE INDEX app_role_assignments_principal ON app_role_assignments (principal_pk);

@@ -21,6 +21,7 @@
 
 #include "../util/version.h"
 #include "edges.h"
+#include "graphpage.h"
 
 extern const char rg_schema_sql[]; /* schema.sql, embedded at build time */
 extern const char rg_seal_sql[];   /* seal.sql, embedded at build time */
@@ -54,6 +55,8 @@ struct rg_store {
     char *now;  /* owned; fetched_at for sources */
     int force;  /* a new snapshot may replace an existing file */
     int sealed; /* complete: sealed by us, or opened read-only */
+    struct rg_graphpages *gp; /* owned; made by the first page */
+    int keep_raw;             /* raw_page keeps bodies (default yes) */
 };
 
 struct rg_table_writer {
@@ -140,6 +143,7 @@ rg_store_create(const char *path, int force, const char *now,
         goto fail;
     }
     st->force = force;
+    st->keep_raw = 1;
     /*
      * A random suffix: a name made from the pid would be taken again by
      * the next run in a container (where the pid repeats) after a run was
@@ -353,10 +357,53 @@ sink_row(struct rg_table_writer *w, const struct rg_value *v,
     return 0;
 }
 
+static int
+sink_page(void *ctx, int64_t source, const char *kind, const char *url,
+          long status, const char *body, size_t len, int64_t first_line,
+          const char *group, int64_t *items, struct rg_err *err)
+{
+    struct rg_store *st = ctx;
+    struct rg_page p;
+
+    if (!st->gp && !(st->gp = rg_graphpages_new(st->db, err)))
+        return -1;
+    p.source = source;
+    p.kind = kind;
+    p.url = url;
+    p.fetched_at = st->now;
+    p.group = group;
+    p.status = status;
+    p.body = body;
+    p.len = len;
+    p.first_line = first_line;
+    p.keep_body = st->keep_raw;
+    return rg_graphpages_load(st->gp, &p, items, err);
+}
+
+static int
+sink_ids(void *ctx, const char *which,
+         int (*fn)(void *fctx, const char *id, struct rg_err *err), void *fctx,
+         struct rg_err *err)
+{
+    struct rg_store *st = ctx;
+
+    if (!st->gp && !(st->gp = rg_graphpages_new(st->db, err)))
+        return -1;
+    return rg_graphpages_ids(st->gp, which, fn, fctx, err);
+}
+
+void
+rg_store_keep_raw(struct rg_store *st, int keep)
+{
+    st->keep_raw = keep;
+}
+
 void
 rg_store_sink(struct rg_store *st, struct rg_row_sink *sink)
 {
     sink->ctx = st;
+    sink->page = sink_page;
+    sink->ids = sink_ids;
     sink->source_begin = sink_source_begin;
     sink->source_end = sink_source_end;
     sink->table = sink_table;
@@ -561,6 +608,9 @@ rg_store_seal(struct rg_store *st, const struct rg_snapshot_meta *meta,
 {
     char *dir = NULL;
 
+    /* the loading statements of Graph pages are done with */
+    rg_graphpages_free(st->gp);
+    st->gp = NULL;
     if (write_edges(st, err) < 0 || run_seal_sql(st, err) < 0 ||
         insert_meta(st, meta, err) < 0 || exec(st, "COMMIT", err) < 0)
         return -1;
@@ -662,6 +712,7 @@ rg_store_close(struct rg_store *st)
 {
     if (!st)
         return;
+    rg_graphpages_free(st->gp);
     sqlite3_close(st->db);
     for (size_t t = 0; t < NEDGE_TABLES; t++)
         rg_edges_release(&st->edges[t]);

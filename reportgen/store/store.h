@@ -43,6 +43,9 @@ const char *rg_store_temp_path(const struct rg_store *st);
 /* Fills sink with functions that write into st (valid while st is open). */
 void rg_store_sink(struct rg_store *st, struct rg_row_sink *sink);
 
+/* Whether raw_page keeps the bodies of HTTP answers once loaded (yes). */
+void rg_store_keep_raw(struct rg_store *st, int keep);
+
 struct rg_snapshot_meta {
     const char *tenant_id;    /* may be NULL */
     const char *tenant_name;  /* may be NULL */

@@ -84,6 +84,19 @@ struct rg_row_sink {
     int (*row)(struct rg_table_writer *w, const struct rg_value *vals,
                struct rg_err *err);
     void (*table_free)(struct rg_table_writer *w); /* NULL-safe */
+    /*
+     * HTTP sources: keeps one answer of source (url, status, body) and
+     * turns it into rows by its kind (a block of store/graph.sql); rows are
+     * numbered from first_line; group names the group a members/owners page
+     * is about. *items receives the length of the page's value array.
+     */
+    int (*page)(void *ctx, int64_t source, const char *kind, const char *url,
+                long status, const char *body, size_t len, int64_t first_line,
+                const char *group, int64_t *items, struct rg_err *err);
+    /* Calls fn with the ids of loaded objects: "groups", ... */
+    int (*ids)(void *ctx, const char *which,
+               int (*fn)(void *fctx, const char *id, struct rg_err *err),
+               void *fctx, struct rg_err *err);
 };
 
 #endif

@@ -1,0 +1,699 @@
+/*
+ * graph.c - the Microsoft Graph collector (see graph.h).
+ */
+#include "graph.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../util/jsonq.h"
+#include "http.h"
+
+#define BATCH 20
+#define USER_FIELDS                                                            \
+    "id,displayName,userPrincipalName,userType,accountEnabled,department,"     \
+    "jobTitle,employeeId,mail,createdDateTime,onPremisesSyncEnabled"
+
+/* One collection: one source row, one kind of page. */
+struct coll {
+    const char *entity; /* the table it fills (source.entity) */
+    const char *kind;   /* its block of store/graph.sql */
+    const char *path;   /* below /v1.0: a path, or a format with %s (an id) */
+    int count;          /* ask for @odata.count */
+    int optional;       /* 400/403/404: warn and go on */
+    struct coll *fallback;
+    int64_t source, received, expected;
+    int counted, started, skipped;
+    uint64_t bytes;
+};
+
+#define COLL(e, k, p, cnt, opt, fb)                                            \
+    {                                                                          \
+        .entity = e, .kind = k, .path = p, .count = cnt, .optional = opt,      \
+        .fallback = fb                                                         \
+    }
+
+struct chain;
+
+struct crawl {
+    const struct rg_graph_opts *o;
+    struct rg_row_sink *sink;
+    struct rg_http *h;
+    struct rg_jsonq *q;
+    char base[1024];      /* graph_url + "/v1.0" */
+    struct chain *chains; /* open ones, freed at the end */
+    struct rg_graph_result *res;
+    double started;
+};
+
+/* A run of pages: a collection, or one group's part of one. */
+struct chain {
+    struct chain *prev, *next;
+    struct crawl *c;
+    struct coll *coll;
+    char group[64];
+    int64_t line; /* of the next page's first row */
+};
+
+/* A $batch request of up to 20 chains' first pages. */
+struct batch {
+    struct crawl *c;
+    size_t n;
+    struct chain *item[BATCH];
+    char url[BATCH][512]; /* relative to /v1.0 */
+};
+
+static double
+seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static struct chain *
+chain_new(struct crawl *c, struct coll *coll, const char *group)
+{
+    struct chain *ch = calloc(1, sizeof(*ch));
+
+    if (!ch)
+        return NULL;
+    ch->c = c;
+    ch->coll = coll;
+    ch->line = 1;
+    if (group)
+        snprintf(ch->group, sizeof(ch->group), "%s", group);
+    ch->next = c->chains;
+    if (c->chains)
+        c->chains->prev = ch;
+    c->chains = ch;
+    return ch;
+}
+
+static void
+chain_free(struct chain *ch)
+{
+    struct crawl *c = ch->c;
+
+    if (ch->prev)
+        ch->prev->next = ch->next;
+    else
+        c->chains = ch->next;
+    if (ch->next)
+        ch->next->prev = ch->prev;
+    free(ch);
+}
+
+static void warn(struct crawl *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+warn(struct crawl *c, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+
+    if (!c->o->warn)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    c->o->warn(c->o->warn_ctx, msg);
+}
+
+/* The source row of a collection, made before its first request. */
+static int
+begin(struct crawl *c, struct coll *coll, struct rg_err *err)
+{
+    char locator[1400], path[256];
+
+    if (coll->started)
+        return 0;
+    coll->started = 1;
+    coll->expected = -1;
+    /* the path without its query, and "{id}" for per-object lists */
+    snprintf(path, sizeof(path), "%.*s", (int)strcspn(coll->path, "?"),
+             coll->path);
+    {
+        char *pct = strstr(path, "%s");
+
+        if (pct) {
+            char rest[256];
+
+            snprintf(rest, sizeof(rest), "%s", pct + 2);
+            snprintf(pct, sizeof(path) - (size_t)(pct - path), "{id}%s", rest);
+        }
+    }
+    snprintf(locator, sizeof(locator), "%s%s", c->base, path);
+    coll->source = c->sink->source_begin(c->sink->ctx, "graph", coll->entity,
+                                         locator, err);
+    return coll->source > 0 ? 0 : -1;
+}
+
+/* Headers of a request for a collection. */
+static const char *const *
+headers(const struct coll *coll)
+{
+    static const char *const plain[] = { "Accept: application/json", NULL };
+    static const char *const counted[] = { "Accept: application/json",
+                                           "ConsistencyLevel: eventual", NULL };
+
+    return coll->count ? counted : plain;
+}
+
+/* Graph's own words for a failed request: "code: message". */
+static void
+graph_error(struct crawl *c, const char *body, size_t len, char *out,
+            size_t outsz)
+{
+    char *code = NULL, *msg = NULL;
+    struct rg_err ignore;
+
+    rg_err_init(&ignore);
+    out[0] = '\0';
+    if (rg_jsonq_is_object(c->q, body, len)) {
+        rg_jsonq_text(c->q, body, len, "$.error.code", &code, &ignore);
+        rg_jsonq_text(c->q, body, len, "$.error.message", &msg, &ignore);
+    }
+    snprintf(out, outsz, "%s%s%s", code ? code : "no error code",
+             msg ? ": " : "", msg ? msg : "");
+    free(code);
+    free(msg);
+}
+
+static int on_page(void *ctx, const struct rg_http_resp *r, struct rg_err *err);
+
+/*
+ * An answer that is not a page: an optional collection is skipped (and its
+ * fallback asked), anything else fails the collect.
+ */
+static int
+refused(struct chain *ch, long status, const char *url, const char *body,
+        size_t len, struct rg_err *err)
+{
+    struct crawl *c = ch->c;
+    struct coll *coll = ch->coll;
+    char why[600];
+
+    graph_error(c, body, len, why, sizeof(why));
+    if (coll->optional && (status == 400 || status == 403 || status == 404)) {
+        if (!coll->skipped)
+            warn(c, "Graph refused '%s' (HTTP %ld, %s); %s not collected%s",
+                 url, status, why, coll->entity,
+                 coll->fallback ? ", reading the plain list instead" : "");
+        coll->skipped = 1;
+        chain_free(ch);
+        if (coll->fallback && !coll->fallback->started) {
+            struct chain *f;
+            char u[1200];
+
+            if (begin(c, coll->fallback, err) < 0)
+                return -1;
+            if (!(f = chain_new(c, coll->fallback, NULL)))
+                return rg_fail(err, RG_ERR_NOMEM, "out of memory");
+            snprintf(u, sizeof(u), "%s%s", c->base, coll->fallback->path);
+            return rg_http_get(c->h, u, headers(coll->fallback), on_page, f,
+                               err);
+        }
+        return 0;
+    }
+    if (status == 404 && ch->group[0]) { /* a group deleted meanwhile */
+        warn(c, "'%s' is gone (HTTP 404); it was deleted during the collect",
+             url);
+        chain_free(ch);
+        return 0;
+    }
+    rg_fail(err, RG_ERR_INPUT, "Graph answered HTTP %ld for '%s': %s%s", status,
+            url, why,
+            status == 403 && strstr(url, "signInActivity")
+                ? " (without an Entra ID P1 licence, use --no-sign-in-activity)"
+                : "");
+    return -1;
+}
+
+/*
+ * A page arrived for ch: stored and loaded, then its nextLink followed.
+ * Returns RG_HTTP_AGAIN when the body is not the JSON it should be (cut
+ * short): nothing of it is kept, and the request is made again.
+ */
+static int
+take(struct chain *ch, const char *url, long status, const char *body,
+     size_t len, struct rg_err *err)
+{
+    struct crawl *c = ch->c;
+    struct coll *coll = ch->coll;
+    char *next = NULL;
+    int64_t items = 0, count;
+    int found;
+
+    if (!rg_jsonq_is_object(c->q, body, len))
+        return RG_HTTP_AGAIN;
+    if (rg_jsonq_text(c->q, body, len, "$.\"@odata.nextLink\"", &next, err) < 0)
+        return -1;
+    if (coll->count && !coll->counted) {
+        if (rg_jsonq_int(c->q, body, len, "$.\"@odata.count\"", &count, &found,
+                         err) < 0) {
+            free(next);
+            return -1;
+        }
+        coll->counted = 1;
+        if (found)
+            coll->expected = count;
+    }
+    if (c->sink->page(c->sink->ctx, coll->source, coll->kind, url, status, body,
+                      len, ch->line, ch->group[0] ? ch->group : NULL, &items,
+                      err) < 0) {
+        free(next);
+        return -1;
+    }
+    ch->line += items;
+    coll->received += items;
+    coll->bytes += len;
+    c->res->pages++;
+    c->res->rows += (uint64_t)items;
+    if (next) {
+        int r = rg_http_get(c->h, next, headers(coll), on_page, ch, err);
+
+        free(next);
+        return r;
+    }
+    chain_free(ch);
+    return 0;
+}
+
+static int
+on_page(void *ctx, const struct rg_http_resp *r, struct rg_err *err)
+{
+    struct chain *ch = ctx;
+
+    if (r->status != 200)
+        return refused(ch, r->status, r->url, r->body, r->len, err);
+    return take(ch, r->url, r->status, r->body, r->len, err);
+}
+
+/* One answer inside a $batch answer. */
+struct item_ctx {
+    struct batch *b;
+    struct rg_err *err;
+    int again;
+};
+
+static int
+on_item(void *ctx, const char *elem, size_t n)
+{
+    struct item_ctx *ic = ctx;
+    struct batch *b = ic->b;
+    struct crawl *c = b->c;
+    char *id = NULL, *body = NULL, url[1200];
+    int64_t status = 0;
+    int found = 0, ret = 0;
+    unsigned long k;
+    struct chain *ch;
+
+    if (rg_jsonq_text(c->q, elem, n, "$.id", &id, ic->err) < 0 ||
+        rg_jsonq_int(c->q, elem, n, "$.status", &status, &found, ic->err) < 0 ||
+        rg_jsonq_text(c->q, elem, n, "$.body", &body, ic->err) < 0)
+        goto fail;
+    k = id ? strtoul(id, NULL, 10) : 0;
+    if (!id || !found || k < 1 || k > b->n || !b->item[k - 1]) {
+        rg_fail(ic->err, RG_ERR_INPUT,
+                "Graph's $batch answer holds an item it was not asked for");
+        goto fail;
+    }
+    ch = b->item[k - 1];
+    b->item[k - 1] = NULL; /* answered */
+    snprintf(url, sizeof(url), "%s%s", c->base, b->url[k - 1]);
+    if (status == 429 || status == 503 || status == 504 ||
+        (status == 200 &&
+         (!body || !rg_jsonq_is_object(c->q, body, strlen(body))))) {
+        /* asked again on its own, with the HTTP layer's retries */
+        ret = rg_http_get(c->h, url, headers(ch->coll), on_page, ch, ic->err);
+    } else if (status != 200) {
+        ret = refused(ch, (long)status, url, body ? body : "",
+                      body ? strlen(body) : 0, ic->err);
+    } else {
+        ret = take(ch, url, 200, body, strlen(body), ic->err);
+        if (ret == RG_HTTP_AGAIN)
+            ret =
+                rg_http_get(c->h, url, headers(ch->coll), on_page, ch, ic->err);
+    }
+    free(id);
+    free(body);
+    return ret < 0 ? -1 : 0;
+fail:
+    free(id);
+    free(body);
+    return -1;
+}
+
+static int
+on_batch(void *ctx, const struct rg_http_resp *r, struct rg_err *err)
+{
+    struct batch *b = ctx;
+    struct crawl *c = b->c;
+    struct item_ctx ic = { b, err, 0 };
+    char why[600];
+
+    if (r->status != 200) {
+        graph_error(c, r->body, r->len, why, sizeof(why));
+        return rg_fail(err, RG_ERR_INPUT,
+                       "Graph answered HTTP %ld for '%s': %s", r->status,
+                       r->url, why);
+    }
+    if (!rg_jsonq_is_object(c->q, r->body, r->len))
+        return RG_HTTP_AGAIN;
+    if (rg_jsonq_each(c->q, r->body, r->len, "$.responses", on_item, &ic,
+                      err) != 0)
+        return -1;
+    /* an item Graph did not answer is asked on its own */
+    for (size_t i = 0; i < b->n; i++)
+        if (b->item[i]) {
+            char url[1200];
+
+            snprintf(url, sizeof(url), "%s%s", c->base, b->url[i]);
+            if (rg_http_get(c->h, url, headers(b->item[i]->coll), on_page,
+                            b->item[i], err) < 0)
+                return -1;
+            b->item[i] = NULL;
+        }
+    free(b);
+    return 0;
+}
+
+/* Queues a $batch of what b holds. */
+static int
+send_batch(struct crawl *c, struct batch *b, struct rg_err *err)
+{
+    char *body = NULL, url[1100];
+    size_t cap = 64 + b->n * 600, len = 0;
+    static const char *const hdr[] = { "Accept: application/json",
+                                       "Content-Type: application/json", NULL };
+    int ret;
+
+    if (!(body = malloc(cap)))
+        return rg_fail(err, RG_ERR_NOMEM, "out of memory");
+    len += (size_t)snprintf(body + len, cap - len, "{\"requests\":[");
+    for (size_t i = 0; i < b->n; i++)
+        len += (size_t)snprintf(body + len, cap - len,
+                                "%s{\"id\":\"%zu\",\"method\":\"GET\","
+                                "\"url\":\"%s\"}",
+                                i ? "," : "", i + 1, b->url[i]);
+    len += (size_t)snprintf(body + len, cap - len, "]}");
+    snprintf(url, sizeof(url), "%s/$batch", c->base);
+    ret = rg_http_post(c->h, url, hdr, body, len, on_batch, b, err);
+    free(body);
+    c->res->batches++;
+    return ret;
+}
+
+/* Per-object lists (members of each group, ...) as batches of 20. */
+struct per_object {
+    struct crawl *c;
+    struct coll *colls[2];
+    size_t ncolls;
+    struct batch *b;
+};
+
+static int
+flush(struct per_object *po, struct rg_err *err)
+{
+    struct batch *b = po->b;
+
+    po->b = NULL;
+    if (!b || b->n == 0) {
+        free(b);
+        return 0;
+    }
+    if (send_batch(po->c, b, err) < 0) {
+        for (size_t i = 0; i < b->n; i++)
+            if (b->item[i])
+                chain_free(b->item[i]);
+        free(b);
+        return -1;
+    }
+    return 0;
+}
+
+/* path with its one "%s" replaced by id. */
+static void
+fill(char *out, size_t outsz, const char *path, const char *id)
+{
+    const char *pct = strstr(path, "%s");
+
+    if (!pct)
+        snprintf(out, outsz, "%s", path);
+    else
+        snprintf(out, outsz, "%.*s%s%s", (int)(pct - path), path, id, pct + 2);
+}
+
+static int
+on_object(void *ctx, const char *id, struct rg_err *err)
+{
+    struct per_object *po = ctx;
+
+    for (size_t k = 0; k < po->ncolls; k++) {
+        struct chain *ch;
+
+        if (!po->b) {
+            if (!(po->b = calloc(1, sizeof(*po->b))))
+                return rg_fail(err, RG_ERR_NOMEM, "out of memory");
+            po->b->c = po->c;
+        }
+        if (!(ch = chain_new(po->c, po->colls[k], id)))
+            return rg_fail(err, RG_ERR_NOMEM, "out of memory");
+        fill(po->b->url[po->b->n], sizeof(po->b->url[0]), po->colls[k]->path,
+             id);
+        po->b->item[po->b->n++] = ch;
+        if (po->b->n == BATCH && flush(po, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int
+per_object(struct crawl *c, const char *which, struct coll *a, struct coll *b,
+           struct rg_err *err)
+{
+    struct per_object po = { c, { a, b }, b ? 2 : 1, NULL };
+
+    if (begin(c, a, err) < 0 || (b && begin(c, b, err) < 0))
+        return -1;
+    if (c->sink->ids(c->sink->ctx, which, on_object, &po, err) < 0) {
+        if (po.b)
+            for (size_t i = 0; i < po.b->n; i++)
+                chain_free(po.b->item[i]);
+        free(po.b);
+        return -1;
+    }
+    return flush(&po, err);
+}
+
+/* Queues the first page of a whole collection. */
+static int
+start(struct crawl *c, struct coll *coll, struct rg_err *err)
+{
+    struct chain *ch;
+    char url[1200];
+
+    if (begin(c, coll, err) < 0)
+        return -1;
+    if (!(ch = chain_new(c, coll, NULL)))
+        return rg_fail(err, RG_ERR_NOMEM, "out of memory");
+    snprintf(url, sizeof(url), "%s%s", c->base, coll->path);
+    return rg_http_get(c->h, url, headers(coll), on_page, ch, err);
+}
+
+static void
+tick(void *ctx)
+{
+    struct crawl *c = ctx;
+    struct rg_http_stats st;
+    char line[256];
+
+    if (!c->o->progress)
+        return;
+    rg_http_stats(c->h, &st);
+    snprintf(line, sizeof(line),
+             "graph: %llu pages, %llu rows, %llu requests, %llu retries, "
+             "%.1f s",
+             (unsigned long long)c->res->pages,
+             (unsigned long long)c->res->rows, (unsigned long long)st.requests,
+             (unsigned long long)st.retries, seconds() - c->started);
+    c->o->progress(c->o->progress_ctx, line, 0);
+}
+
+static int
+auth_header(void *ctx, int refresh, const char **header, struct rg_err *err)
+{
+    return rg_graphauth_header(ctx, refresh, header, err);
+}
+
+int
+rg_graph_collect(const struct rg_graph_opts *o, struct rg_row_sink *sink,
+                 struct rg_graph_result *res, struct rg_err *err)
+{
+    char users_path[512];
+    struct coll users = COLL("users", "users", users_path, 1, 0, NULL);
+    struct coll groups = COLL(
+        "groups", "groups",
+        "/groups?$select=id,displayName,securityEnabled,mailEnabled,"
+        "isAssignableToRole,groupTypes,membershipRule,onPremisesSyncEnabled,"
+        "description&$top=999&$count=true",
+        1, 0, NULL);
+    struct coll sps =
+        COLL("service_principals", "service_principals",
+             "/servicePrincipals?$select=id,displayName,appId,"
+             "servicePrincipalType,accountEnabled&$top=999&$count=true",
+             1, 0, NULL);
+    struct coll roledefs =
+        COLL("role_definitions", "role_definitions",
+             "/roleManagement/directory/roleDefinitions?$select=id,displayName,"
+             "templateId,isBuiltIn,isPrivileged",
+             0, 0, NULL);
+    struct coll packages =
+        COLL("access_packages", "access_packages",
+             "/identityGovernance/entitlementManagement/accessPackages?$expand="
+             "catalog",
+             0, 1, NULL);
+    struct coll members =
+        COLL("group_members", "group_members",
+             "/groups/%s/members?$select=id,displayName&$top=999", 0, 0, NULL);
+    struct coll owners =
+        COLL("group_owners", "group_owners",
+             "/groups/%s/owners?$select=id,displayName&$top=999", 0, 0, NULL);
+    struct coll plain =
+        COLL("role_assignments", "role_assignments_plain",
+             "/roleManagement/directory/roleAssignments", 0, 0, NULL);
+    struct coll active =
+        COLL("role_assignments", "role_assignments_active",
+             "/roleManagement/directory/roleAssignmentScheduleInstances", 0, 1,
+             &plain);
+    struct coll eligible =
+        COLL("role_assignments", "role_assignments_eligible",
+             "/roleManagement/directory/roleEligibilityScheduleInstances", 0, 1,
+             NULL);
+    struct coll pim_active =
+        COLL("pim_group_assignments", "pim_group_active",
+             "/identityGovernance/privilegedAccess/group/"
+             "assignmentScheduleInstances?$filter=groupId eq '%s'",
+             0, 1, NULL);
+    struct coll pim_eligible =
+        COLL("pim_group_assignments", "pim_group_eligible",
+             "/identityGovernance/privilegedAccess/group/"
+             "eligibilityScheduleInstances?$filter=groupId eq '%s'",
+             0, 1, NULL);
+    struct coll package_assignments =
+        COLL("access_package_assignments", "access_package_assignments",
+             "/identityGovernance/entitlementManagement/assignments?$expand="
+             "target,accessPackage&$top=999",
+             0, 1, NULL);
+    struct coll app_roles =
+        COLL("app_role_assignments", "app_role_assignments",
+             "/servicePrincipals/%s/appRoleAssignedTo?$top=999", 0, 0, NULL);
+    struct coll *all[] = { &users,
+                           &groups,
+                           &sps,
+                           &roledefs,
+                           &packages,
+                           &members,
+                           &owners,
+                           &active,
+                           &eligible,
+                           &plain,
+                           &pim_active,
+                           &pim_eligible,
+                           &package_assignments,
+                           &app_roles };
+    struct rg_http_opts ho;
+    struct crawl c;
+    struct rg_http_stats st;
+    int ret = -1;
+
+    memset(res, 0, sizeof(*res));
+    memset(&c, 0, sizeof(c));
+    c.o = o;
+    c.sink = sink;
+    c.res = res;
+    c.started = seconds();
+    snprintf(c.base, sizeof(c.base), "%.*s/v1.0",
+             (int)(strlen(o->graph_url) -
+                   (o->graph_url[0] &&
+                    o->graph_url[strlen(o->graph_url) - 1] == '/')),
+             o->graph_url);
+    snprintf(users_path, sizeof(users_path),
+             "/users?$select=" USER_FIELDS "%s&$expand=manager($select=id)"
+             "&$top=%d&$count=true",
+             o->sign_in_activity ? ",signInActivity" : "",
+             o->sign_in_activity ? 500 : 999);
+    memset(&ho, 0, sizeof(ho));
+    ho.concurrency = o->concurrency;
+    ho.ca_bundle = o->ca_bundle;
+    ho.max_wait = o->max_wait;
+    if (!(c.q = rg_jsonq_open(err)) ||
+        !(c.h = rg_http_new(&ho, auth_header, o->auth, err)))
+        goto done;
+    rg_http_on_tick(c.h, tick, &c);
+    /* what everything else refers to */
+    if (start(&c, &users, err) < 0 || start(&c, &groups, err) < 0 ||
+        start(&c, &sps, err) < 0 || start(&c, &roledefs, err) < 0 ||
+        start(&c, &packages, err) < 0 || rg_http_run(c.h, err) < 0)
+        goto done;
+    /* what refers to it */
+    if (per_object(&c, "groups", &members, &owners, err) < 0 ||
+        start(&c, &active, err) < 0 || start(&c, &eligible, err) < 0 ||
+        per_object(&c, "role_assignable_groups", &pim_active, &pim_eligible,
+                   err) < 0 ||
+        (!packages.skipped && start(&c, &package_assignments, err) < 0) ||
+        per_object(&c, "service_principals", &app_roles, NULL, err) < 0 ||
+        rg_http_run(c.h, err) < 0)
+        goto done;
+    for (size_t i = 0; i < sizeof(all) / sizeof(*all); i++) {
+        struct rg_source_stats ss;
+
+        if (!all[i]->started)
+            continue;
+        if (all[i]->expected >= 0 && all[i]->expected != all[i]->received)
+            warn(&c,
+                 "%s: Graph's @odata.count said %lld, %lld arrived; the "
+                 "snapshot records both",
+                 all[i]->entity, (long long)all[i]->expected,
+                 (long long)all[i]->received);
+        memset(&ss, 0, sizeof(ss));
+        ss.rows = all[i]->received;
+        ss.bytes = all[i]->bytes;
+        ss.expected = all[i]->expected;
+        if (sink->source_end(sink->ctx, all[i]->source, &ss, err) < 0)
+            goto done;
+    }
+    ret = 0;
+done:
+    if (c.h) {
+        rg_http_stats(c.h, &st);
+        res->requests = st.requests;
+        res->retries = st.retries;
+        res->bytes = st.bytes;
+        if (ret == 0 && o->progress) {
+            char line[256];
+
+            snprintf(line, sizeof(line),
+                     "graph: %llu pages, %llu rows, %llu requests (%llu "
+                     "batches), %llu retries, %.1f s",
+                     (unsigned long long)res->pages,
+                     (unsigned long long)res->rows,
+                     (unsigned long long)res->requests,
+                     (unsigned long long)res->batches,
+                     (unsigned long long)res->retries, seconds() - c.started);
+            o->progress(o->progress_ctx, line, 1);
+        }
+    }
+    res->tokens = o->auth ? (uint64_t)rg_graphauth_count(o->auth) : 0;
+    while (c.chains)
+        chain_free(c.chains);
+    rg_http_free(c.h);
+    rg_jsonq_close(c.q);
+    return ret;
+}
