@@ -34,6 +34,7 @@ part "cases" tests/run-cases.sh
 part "fictional bank" "$PYTHON" tests/e2e/check_bank.py
 part "reports" "$PYTHON" tests/e2e/check_reports.py
 part "packs" "$PYTHON" tests/e2e/check_pack.py
+part "graph" "$PYTHON" tests/e2e/check_graph.py
 rm -f "$log"
 echo
 echo "$total_p passed, $total_f failed"

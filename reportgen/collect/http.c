@@ -30,6 +30,7 @@ struct req {
     rg_http_done_fn done;
     void *ctx;
     int attempts, refreshed;
+    char *auth_sent; /* the Authorization header of the last attempt */
     double waited, ready_at;
     long last_status;
     char last_error[CURL_ERROR_SIZE];
@@ -88,6 +89,10 @@ req_free(struct req *r)
     free(r->url);
     free(r->body);
     free(r->buf);
+    if (r->auth_sent) {
+        memset(r->auth_sent, 0, strlen(r->auth_sent));
+        free(r->auth_sent);
+    }
     curl_slist_free_all(r->sent);
     free(r);
 }
@@ -295,6 +300,12 @@ start(struct rg_http *h, struct req *r, struct rg_err *err)
             goto fail;
         if (auth && !(r->sent = curl_slist_append(r->sent, auth)))
             goto nomem;
+        if (r->auth_sent) {
+            memset(r->auth_sent, 0, strlen(r->auth_sent));
+            free(r->auth_sent);
+        }
+        if (auth && !(r->auth_sent = strdup(auth)))
+            goto nomem;
     }
     curl_easy_setopt(c, CURLOPT_URL, r->url);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -441,7 +452,10 @@ finish(struct rg_http *h, struct req *r, CURLcode rc, struct rg_err *err)
         const char *hdr;
 
         r->refreshed = 1; /* once: a second 401 is the caller's */
-        if (h->auth(h->auth_ctx, 1, &hdr, err) < 0) {
+        /* many requests fail with one expired token: one new token */
+        if (h->auth(h->auth_ctx, 0, &hdr, err) < 0 ||
+            ((!hdr || !r->auth_sent || strcmp(hdr, r->auth_sent) == 0) &&
+             h->auth(h->auth_ctx, 1, &hdr, err) < 0)) {
             req_free(r);
             return -1;
         }

@@ -1,0 +1,288 @@
+#!/usr/bin/env python3
+"""check_graph.py - `collect --graph` against the loopback fake Graph
+(tests/servers/graph-server), compared with the snapshot of the same bank
+built from its CSV exports, read with the sqlite3 shell.
+
+- The fictional bank read from Graph holds the same rows as from its CSV
+  files, entity by entity (ids instead of the snapshot-local keys).
+- Every page is kept in raw_page, and the rows can be re-derived from it.
+- Faults (429 with integer and fractional Retry-After, 503, 504, a
+  connection reset mid-body, truncated JSON, a slow answer, a 401 mid-run,
+  429 inside a $batch, a wrong @odata.count, a refused token): the collect
+  either gives exactly the rows of a clean run or fails with a clear error
+  and leaves no snapshot.
+- The certificate credential (JWT client assertion), checked by the server.
+- The secret never appears in stderr, the snapshot's bytes or raw_page; a
+  secret file others may read is refused.
+
+Ends with "N passed, N failed". Environment: RG (the binary).
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+RG = os.environ.get("RG", "build/reportgen")
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+BANK = os.path.join(ROOT, "fixtures", "nordhavn-bank")
+TENANT = "6f1d4c2a-0b7e-4e55-9a43-2d8c1f0e5b17"
+CLIENT = "4a1c8e52-3b6d-4f7e-9c20-5d8b1a6e3f94"
+SECRET = "nb-graph-secret-7d1f0c2e9a"
+passed = failed = 0
+
+# Each entity as ids and values, independent of the snapshot-local keys.
+ENTITIES = {
+    "users": "SELECT id, display_name, user_principal_name, user_type, account_enabled, "
+             "department, job_title, employee_id, manager_id, mail, created_date_time, "
+             "last_sign_in_date_time, on_premises_sync_enabled FROM users ORDER BY id",
+    "groups": "SELECT id, display_name, security_enabled, mail_enabled, is_assignable_to_role, "
+              "group_types, membership_rule, on_premises_sync_enabled, description "
+              "FROM groups ORDER BY id",
+    "service_principals": "SELECT id, display_name, app_id, service_principal_type, "
+                          "account_enabled FROM service_principals ORDER BY id",
+    "group_members": "SELECT g.id, m.id, m.type FROM group_members x JOIN principals g "
+                     "ON g.pk = x.group_pk JOIN principals m ON m.pk = x.member_pk ORDER BY 1, 2",
+    "group_owners": "SELECT g.id, o.id FROM group_owners x JOIN principals g ON g.pk = x.group_pk "
+                    "JOIN principals o ON o.pk = x.owner_pk ORDER BY 1, 2",
+    "role_definitions": "SELECT id, display_name, template_id, is_built_in, is_privileged "
+                        "FROM role_definitions ORDER BY id",
+    "role_assignments": "SELECT x.id, p.id, d.id, state, directory_scope_id, assignment_type, "
+                        "member_type, start_date_time, end_date_time FROM role_assignments x "
+                        "JOIN principals p ON p.pk = x.principal_pk JOIN role_definitions d "
+                        "ON d.pk = x.role_definition_pk ORDER BY 1",
+    "pim_group_assignments": "SELECT x.id, g.id, p.id, access_id, state, start_date_time, "
+                             "end_date_time FROM pim_group_assignments x JOIN principals g "
+                             "ON g.pk = x.group_pk JOIN principals p ON p.pk = x.principal_pk "
+                             "ORDER BY 1",
+    "access_packages": "SELECT id, display_name, catalog_name, description FROM access_packages "
+                       "ORDER BY id",
+    "access_package_assignments": "SELECT x.id, a.id, t.id, state, start_date_time, "
+                                  "end_date_time FROM access_package_assignments x JOIN "
+                                  "access_packages a ON a.pk = x.access_package_pk JOIN principals "
+                                  "t ON t.pk = x.target_pk ORDER BY 1",
+    "app_role_assignments": "SELECT x.id, p.id, r.id, app_role_id, created_date_time FROM "
+                            "app_role_assignments x JOIN principals p ON p.pk = x.principal_pk "
+                            "JOIN principals r ON r.pk = x.resource_pk ORDER BY 1",
+}
+
+
+def check(what, got, want):
+    global passed, failed
+    if got == want:
+        passed += 1
+        return True
+    failed += 1
+    print("FAILED %s\n  got:  %r\n  want: %r" % (what, got, want))
+    return False
+
+
+def shell(db, sql):
+    return subprocess.run(["sqlite3", "-readonly", db, sql], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def rows(db):
+    return {name: shell(db, sql) for name, sql in ENTITIES.items()}
+
+
+class Graph:
+    def __init__(self, tmp, *extra):
+        self.dir = tempfile.mkdtemp(dir=tmp)
+        self.portfile = os.path.join(self.dir, "port")
+        self.stats = os.path.join(self.dir, "stats.json")
+        self.proc = subprocess.Popen(
+            [os.path.join(ROOT, "tests", "servers", "graph-server"), "--tenant-dir", BANK,
+             "--port", "0", "--port-file", self.portfile, "--tenant-id", TENANT,
+             "--client-id", CLIENT, "--stats", self.stats, *extra],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(300):
+            if os.path.exists(self.portfile):
+                break
+            time.sleep(0.05)
+        with open(self.portfile) as f:
+            self.url = "http://127.0.0.1:%d" % int(f.read().strip())
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=10)
+
+    def counts(self):
+        with open(self.stats) as f:
+            return json.load(f)
+
+
+def collect(g, out, *opts, env=None, secret=True):
+    e = dict(os.environ)
+    e.pop("REPORTGEN_CLIENT_SECRET", None)
+    if env:
+        e.update(env)
+    args = [RG, "collect", "--graph", "--tenant", TENANT, "--client-id", CLIENT,
+            "--graph-url", g.url, "--login-url", g.url, "--out", out, "--quiet"]
+    if secret:
+        args += ["--client-secret-file", SECRET_FILE]
+    return subprocess.run(args + list(opts), capture_output=True, text=True, env=e)
+
+
+SECRET_FILE = None
+
+
+def main():
+    global SECRET_FILE
+    tmp = tempfile.mkdtemp()
+    SECRET_FILE = os.path.join(tmp, "secret")
+    with open(SECRET_FILE, "w") as f:
+        f.write(SECRET + "\n")
+    os.chmod(SECRET_FILE, 0o600)
+    servers = []
+
+    def server(*extra):
+        g = Graph(tmp, "--client-secret-file", SECRET_FILE, *extra)
+        servers.append(g)
+        return g
+
+    try:
+        csv_db = os.path.join(tmp, "csv.db")
+        r = subprocess.run([RG, "collect", "--csv", BANK, "--out", csv_db], capture_output=True)
+        check("CSV collect", r.returncode, 0)
+        want = rows(csv_db)
+
+        # ---- a clean run: the same rows as the CSV exports
+        g = server()
+        db = os.path.join(tmp, "graph.db")
+        r = collect(g, db)
+        check("graph collect", (r.returncode, r.stderr), (0, ""))
+        got = rows(db)
+        for name in ENTITIES:
+            check("same rows as the CSV exports: " + name, got[name], want[name])
+        srcs = shell(db, "SELECT entity, row_count, coalesce(expected_count, '-') FROM source "
+                         "WHERE entity IN ('users', 'groups', 'service_principals') ORDER BY id")
+        check("sources with @odata.count", srcs,
+              "users|293|293\ngroups|27|27\nservice_principals|5|5\n")
+        n = shell(db, "SELECT count(*) FROM raw_page WHERE body IS NOT NULL").strip()
+        check("every page kept", int(n) > 0 and int(n) == int(shell(
+            db, "SELECT count(*) FROM raw_page").strip()), True)
+        rederived = shell(db, "SELECT count(*) FROM raw_page r, json_each(r.body, '$.value') "
+                              "WHERE r.source_id = (SELECT id FROM source WHERE entity = 'users')")
+        check("users re-derived from raw_page with json_each", rederived.strip(), "293")
+        st = g.counts()
+        check("requests: pages of 999 (500 with signInActivity) and batches of 20",
+              st["requests"] <= 16, True)
+        with open(db, "rb") as f:
+            check("the secret is not in the snapshot", SECRET.encode() in f.read(), False)
+
+        # ---- --no-raw: rows, no bodies
+        db2 = os.path.join(tmp, "noraw.db")
+        r = collect(g, db2, "--no-raw")
+        check("--no-raw collect", r.returncode, 0)
+        check("--no-raw: same rows", rows(db2), want)
+        check("--no-raw: no bodies kept",
+              shell(db2, "SELECT count(*) FROM raw_page WHERE body IS NOT NULL").strip(), "0")
+
+        # ---- faults: the same rows, or a clear error and no snapshot
+        faults = [
+            ("429 with a whole Retry-After", ["--fault", "429@users:1:1"]),
+            ("429 with a fractional Retry-After", ["--fault", "429@groups:1:0.3"]),
+            ("503", ["--fault", "503@servicePrincipals:1"]),
+            ("504", ["--fault", "504@roleDefinitions:1"]),
+            ("connection reset mid-body", ["--fault", "reset@users:1"]),
+            ("truncated JSON", ["--fault", "truncate@groups:1"]),
+            ("truncated $batch answer", ["--fault", "truncate@$batch:2"]),
+            ("a slow answer", ["--fault", "slow@users:1:1"]),
+            ("401 once mid-run", ["--fault", "401once@:8"]),
+            ("429 inside a $batch", ["--fault", "batch429@$batch:1:3"]),
+            ("429 on a $batch item path", ["--fault", "429@members:2:0.2"]),
+            ("503 on several requests", ["--fault", "503@:3-5:0.1"]),
+        ]
+        for what, spec in faults:
+            g = server(*spec)
+            out = os.path.join(tmp, "fault-%d.db" % len(servers))
+            r = collect(g, out)
+            if r.returncode == 0:
+                check("fault %s: the same rows as a clean run" % what, rows(out), want)
+            else:
+                check("fault %s: a clear error" % what, r.stderr.startswith("reportgen: "), True)
+                check("fault %s: no snapshot" % what, os.path.exists(out), False)
+            check("fault %s: completes" % what, r.returncode, 0)
+            fired = g.counts().get("faults", {})
+            check("fault %s: the server injected it" % what,
+                  (sum(fired.values()) if isinstance(fired, dict) else fired) > 0, True)
+            if "401" in what:
+                check("401 mid-run: a second token", g.counts()["tokens_issued"], 2)
+
+        g = server("--fault", "count-wrong@users:1")
+        out = os.path.join(tmp, "count.db")
+        r = collect(g, out)
+        check("wrong @odata.count: collected", r.returncode, 0)
+        check("wrong @odata.count: a warning", "@odata.count said 294, 293 arrived" in r.stderr,
+              True)
+        check("wrong @odata.count: both recorded",
+              shell(out, "SELECT row_count, expected_count FROM source WHERE entity = 'users'"),
+              "293|294\n")
+
+        g = server("--fault", "token-invalid-client@token:1+")
+        out = os.path.join(tmp, "badtoken.db")
+        r = collect(g, out)
+        check("refused token: exit 3", r.returncode, 3)
+        check("refused token: Entra's reason", "invalid_client" in r.stderr and
+              "AADSTS7000215" in r.stderr, True)
+        check("refused token: no snapshot", os.path.exists(out), False)
+        check("refused token: no secret in stderr", SECRET in r.stderr, False)
+
+        # ---- secrets
+        g = server()
+        loose = os.path.join(tmp, "loose-secret")
+        shutil.copy(SECRET_FILE, loose)
+        os.chmod(loose, 0o644)
+        out = os.path.join(tmp, "loose.db")
+        r = collect(g, out, "--client-secret-file", loose, secret=False)
+        check("a secret file others may read is refused",
+              (r.returncode, "may be read by others" in r.stderr, os.path.exists(out)),
+              (3, True, False))
+        out = os.path.join(tmp, "env.db")
+        r = collect(g, out, env={"REPORTGEN_CLIENT_SECRET": SECRET}, secret=False)
+        check("secret from the environment", r.returncode, 0)
+        wrong = os.path.join(tmp, "wrong-secret")
+        with open(wrong, "w") as f:
+            f.write("not-the-secret\n")
+        os.chmod(wrong, 0o600)
+        out = os.path.join(tmp, "wrong.db")
+        r = collect(g, out, "--client-secret-file", wrong, secret=False)
+        check("wrong secret: exit 3 and no snapshot", (r.returncode, os.path.exists(out)),
+              (3, False))
+        check("wrong secret: not echoed", "not-the-secret" in r.stderr, False)
+
+        # ---- certificate credential
+        cert, key = os.path.join(tmp, "app.pem"), os.path.join(tmp, "app.key")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                        key, "-out", cert, "-days", "2", "-subj", "/CN=reportgen test app"],
+                       capture_output=True, check=True)
+        g = Graph(tmp, "--client-cert", cert)
+        servers.append(g)
+        out = os.path.join(tmp, "cert.db")
+        r = collect(g, out, "--client-cert", cert, "--client-key", key, secret=False)
+        check("certificate credential", (r.returncode, r.stderr), (0, ""))
+        if r.returncode == 0:
+            check("certificate credential: same rows", rows(out), want)
+        other_key = os.path.join(tmp, "other.key")
+        other_cert = os.path.join(tmp, "other.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                        other_key, "-out", other_cert, "-days", "2", "-subj", "/CN=other"],
+                       capture_output=True, check=True)
+        out = os.path.join(tmp, "othercert.db")
+        r = collect(g, out, "--client-cert", other_cert, "--client-key", other_key,
+                    secret=False)
+        check("a certificate the app does not have: refused",
+              (r.returncode, "invalid_client" in r.stderr, os.path.exists(out)), (3, True, False))
+    finally:
+        for s in servers:
+            s.stop()
+        shutil.rmtree(tmp)
+
+
+main()
+print("%d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
