@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 FUZZ_TIME=${FUZZ_TIME:-60}
 out=build/fuzz
 mkdir -p "$out"
-lib_srcs=$(ls reportgen/util/*.c reportgen/collect/*.c reportgen/query/*.c reportgen/pack/*.c)
+lib_srcs="$(ls reportgen/util/*.c reportgen/collect/*.c reportgen/query/*.c reportgen/pack/*.c) reportgen/store/graphpage.c build/gen/schema_sql.c build/gen/graph_sql.c"
 flags="-g -O1 -std=c11 -D_DEFAULT_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Ireportgen"
 status=0
 
@@ -77,6 +77,14 @@ for src in tests/fuzz/fuzz_*.c; do
         done
         { printf '\003'; tail -c 3000 demo/packs/*/data/*.pdf 2>/dev/null | head -c 3000; } \
             >"$seeds/pdf-tail" ;;
+    fuzz_graphpage)
+        # pages as Graph sends them, one per kind (selector byte first)
+        printf '\000{"value":[{"id":"44444444-4444-4444-4444-444444444444","displayName":"C","userPrincipalName":"c@x","accountEnabled":true,"createdDateTime":"2024-01-02T03:04:05.123Z","signInActivity":{"lastSignInDateTime":"2026-10-01T08:00:00Z"},"manager":{"id":"11111111-1111-1111-1111-111111111111"}}],"@odata.nextLink":"http://x/v1.0/users?$skiptoken=1"}' >"$seeds/users"
+        printf '\003{"value":[{"@odata.type":"#microsoft.graph.user","id":"11111111-1111-1111-1111-111111111111"},{"@odata.type":"#microsoft.graph.device","id":"55555555-5555-5555-5555-555555555555"}]}' >"$seeds/members"
+        printf '\006{"value":[{"id":"x1","principalId":"22222222-2222-2222-2222-222222222222","roleDefinitionId":"62e90394-69f5-4237-9190-012177145e10","directoryScopeId":"/","assignmentType":"Assigned","memberType":"Direct","startDateTime":"2021-06-01T00:00:00Z","endDateTime":null}]}' >"$seeds/roles"
+        printf '\011{"value":[{"id":"p1","groupId":"33333333-3333-3333-3333-333333333333","principalId":"11111111-1111-1111-1111-111111111111","accessId":"member","startDateTime":"2026-01-01T00:00:00Z"}]}' >"$seeds/pim"
+        printf '\377{"token_type":"Bearer","expires_in":3599,"access_token":"abc"}' >"$seeds/token"
+        printf '\377\001{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.\\r\\nTrace ID: 1"}' >"$seeds/token-error" ;;
     fuzz_verify)
         for p in "$packs"/out/*/; do
             { printf '\000'; serialize "$p"; } >"$seeds/$(basename "$p")"
