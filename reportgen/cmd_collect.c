@@ -107,6 +107,7 @@ rg_cmd_collect_run(const struct rg_collect_job *job, struct rg_err *err)
     lo.ndirs = job->ncsv_dirs;
     lo.date_format = job->date_format;
     lo.allow_dangling = job->allow_dangling;
+    lo.directory_elsewhere = job->graph;
     lo.warn = print_warning;
     if (job->ncsv_dirs > 0 && rg_csv_load(&lo, &sink, err) < 0)
         goto done;
@@ -282,12 +283,7 @@ cmd_collect(int argc, char **argv)
                                       "--graph needs --tenant ID and "
                                       "--client-id ID");
         }
-        if (job.ncsv_dirs > 0) {
-            free(dirs);
-            return rg_cmd_usage_error(
-                "collect", "--graph and --csv in one snapshot are not "
-                           "supported yet: collect them apart");
-        }
+
     } else if (tenant_name) {
         job.tenant = tenant_name;
     }

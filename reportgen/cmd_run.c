@@ -171,6 +171,24 @@ make_pack_id(struct run *r, struct rg_err *err)
     return 0;
 }
 
+#define MAX_WARNINGS 32
+
+/*
+ * A source that announced another number of rows than arrived (Graph's
+ * @odata.count): every pack made from the snapshot says so.
+ */
+static int
+source_warning(const struct rg_source_info *s, char *out, size_t outsz)
+{
+    if (s->expected < 0 || s->expected == s->rows)
+        return 0;
+    snprintf(out, outsz,
+             "source %lld (%s %s) announced %lld rows, %lld arrived",
+             (long long)s->id, s->kind, s->entity, (long long)s->expected,
+             (long long)s->rows);
+    return 1;
+}
+
 static int
 prepare(struct run *r, const char *snapshot, const char *const *assign,
         size_t nassign, struct rg_err *err)
@@ -189,6 +207,13 @@ prepare(struct run *r, const char *snapshot, const char *const *assign,
         return -1;
     if (make_pack_id(r, err) < 0)
         return -1;
+    for (size_t i = 0; i < r->info.nsources; i++) {
+        char w[200];
+
+        if (source_warning(&r->info.sources[i], w, sizeof(w)))
+            fprintf(stderr, "reportgen: warning: snapshot '%s': %s\n", snapshot,
+                    w);
+    }
     r->secs = calloc(n, sizeof(*r->secs));
     r->cols = calloc(n, sizeof(*r->cols));
     r->sql = calloc(n, sizeof(*r->sql));
@@ -642,7 +667,8 @@ params_json(const struct run *r)
 static int
 seal(struct run *r, struct rg_err *err)
 {
-    struct rg_bag_label labels[16 + RG_TEMPLATE_MAX_SECTIONS];
+    struct rg_bag_label labels[16 + RG_TEMPLATE_MAX_SECTIONS + MAX_WARNINGS];
+    char warnings[MAX_WARNINGS][200];
     struct rg_seal seal;
     char now[RG_ISO_TIME_LEN], date[11], path[4096];
     char timing[RG_TEMPLATE_MAX_SECTIONS][160];
@@ -690,6 +716,12 @@ seal(struct run *r, struct rg_err *err)
     labels[n++].value = r->info.sha256;
     labels[n].label = "Generated-At";
     labels[n++].value = r->generated_at;
+    for (size_t i = 0, k = 0; i < r->info.nsources && k < MAX_WARNINGS; i++)
+        if (source_warning(&r->info.sources[i], warnings[k],
+                           sizeof(warnings[k]))) {
+            labels[n].label = "Snapshot-Warning";
+            labels[n++].value = warnings[k++];
+        }
     /* timings differ run to run, so they are here and not in the payload */
     for (size_t i = 0; i < r->t->nsections; i++) {
         snprintf(timing[i], sizeof(timing[i]), "%s %lld rows %.3f s",

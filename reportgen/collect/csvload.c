@@ -325,6 +325,8 @@ static const struct file_spec files[] = {
 };
 
 #define NFILES (sizeof(files) / sizeof(files[0]))
+#define FIRST_NON_DIRECTORY 11 /* hr_people.csv: no reference to a principal   \
+                                */
 
 /* ----------------------------------------------------------------- loader */
 
@@ -1030,7 +1032,23 @@ rg_csv_load(const struct rg_csvload_opts *o, struct rg_row_sink *sink,
             have_users |= rg_ascii_ieq(dls[d].names[i], strlen(dls[d].names[i]),
                                        "users.csv");
     }
-    if (!have_users) {
+    if (o->directory_elsewhere) {
+        /* the directory's files would clash with what Graph gave */
+        for (size_t d = 0; d < o->ndirs; d++)
+            for (size_t f = 0; f < FIRST_NON_DIRECTORY; f++) {
+                const char *name =
+                    find_file(o->dirs[d], &dls[d], files[f].file, used[d], err);
+
+                if (name) {
+                    rg_fail(err, RG_ERR_USAGE,
+                            "'%s/%s' is a directory export, and this "
+                            "collect reads the directory from Graph: give "
+                            "--csv only HR, AD, ServiceNow and SoD files",
+                            o->dirs[d], name);
+                    goto done;
+                }
+            }
+    } else if (!have_users) {
         rg_fail(err, RG_ERR_INPUT,
                 "no users.csv in %s'%s'%s: it is the one "
                 "export that must be present",

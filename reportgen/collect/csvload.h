@@ -27,6 +27,9 @@ struct rg_csvload_opts {
     size_t ndirs;
     const char *date_format; /* extra time format (see timefmt.h) or NULL */
     int allow_dangling;
+    /* the directory comes from elsewhere (Graph): users.csv is not needed,
+       and a directory export is refused */
+    int directory_elsewhere;
     /* Called for each warning (e.g. an unknown .csv file); may be NULL. */
     void (*warn)(void *ctx, const char *msg);
     void *warn_ctx;
@@ -34,7 +37,8 @@ struct rg_csvload_opts {
 
 /*
  * Loads every known export found in the folders into sink. users.csv must
- * be in one of them. Returns 0, or -1 with err set.
+ * be in one of them, unless directory_elsewhere. Returns 0, or -1 with err
+ * set.
  */
 int rg_csv_load(const struct rg_csvload_opts *o, struct rg_row_sink *sink,
                 struct rg_err *err);

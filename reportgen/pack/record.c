@@ -127,6 +127,27 @@ rg_record_write(const char *path, const struct rg_record *r, struct rg_err *err)
     kopen(f, 2, &n, "snapshot", "{");
     write_snapshot(f, r->snapshot);
     fputs("\n  }", f);
+    kopen(f, 2, &n, "warnings", "[");
+    m = 0;
+    for (size_t i = 0; i < r->snapshot->nsources; i++) {
+        const struct rg_source_info *s = &r->snapshot->sources[i];
+
+        if (s->expected < 0 || s->expected == s->rows)
+            continue;
+        fprintf(f, "%s\n    {", m++ ? "," : "");
+        {
+            int k = 0;
+
+            kint(f, 6, &k, "source", s->id, 0);
+            kstr(f, 6, &k, "what",
+                 "the source announced another number "
+                 "of rows than arrived");
+            kint(f, 6, &k, "announced", s->expected, 0);
+            kint(f, 6, &k, "arrived", s->rows, 0);
+        }
+        fputs("\n    }", f);
+    }
+    fputs(m ? "\n  ]" : "]", f);
     kopen(f, 2, &n, "outputs", "{");
     m = 0;
     kstr(f, 4, &m, "xlsx", r->xlsx);

@@ -174,6 +174,28 @@ def main():
         with open(db, "rb") as f:
             check("the secret is not in the snapshot", SECRET.encode() in f.read(), False)
 
+        # ---- Graph for the directory, CSV exports for HR, AD, ServiceNow, SoD
+        hr = os.path.join(tmp, "hr")
+        os.mkdir(hr)
+        for f in ("hr_people.csv", "hr_events.csv", "ad_users.csv", "ad_group_members.csv",
+                  "servicenow_requests.csv", "sod_rules.csv"):
+            shutil.copy(os.path.join(BANK, f), hr)
+        db3 = os.path.join(tmp, "mixed.db")
+        r = collect(g, db3, "--csv", hr)
+        check("--graph with --csv of HR, AD, ServiceNow", (r.returncode, r.stderr), (0, ""))
+        for t in ("hr_people", "hr_events", "ad_users", "ad_group_members",
+                  "servicenow_requests", "sod_rules"):
+            q = "SELECT * FROM %s ORDER BY 1, 2" % t
+            check("mixed: %s as from CSV" % t,
+                  shell(db3, "SELECT count(*) FROM " + t) != "0\n" and
+                  [l.rsplit("|", 2)[0] for l in shell(db3, q).splitlines()] ==
+                  [l.rsplit("|", 2)[0] for l in shell(csv_db, q).splitlines()], True)
+        check("mixed: the directory from Graph", rows(db3), want)
+        shutil.copy(os.path.join(BANK, "groups.csv"), hr)
+        r = collect(g, os.path.join(tmp, "clash.db"), "--csv", hr)
+        check("--graph with a directory export: refused", (r.returncode,
+              "is a directory export" in r.stderr), (2, True))
+
         # ---- --no-raw: rows, no bodies
         db2 = os.path.join(tmp, "noraw.db")
         r = collect(g, db2, "--no-raw")
@@ -222,6 +244,25 @@ def main():
         check("wrong @odata.count: both recorded",
               shell(out, "SELECT row_count, expected_count FROM source WHERE entity = 'users'"),
               "293|294\n")
+
+        info = subprocess.run([RG, "snapshot", "info", out], capture_output=True, text=True)
+        check("wrong @odata.count: snapshot info warns",
+              "warning: the source announced 294 rows" in info.stdout, True)
+        packs = os.path.join(tmp, "count-packs")
+        os.mkdir(packs)
+        r = subprocess.run([RG, "run", "user-list", "--snapshot", out, "--out", packs,
+                            "--quiet", "--outputs", "csv"], capture_output=True, text=True,
+                           cwd=ROOT)
+        check("wrong @odata.count: the run warns",
+              (r.returncode, "announced 294 rows, 293 arrived" in r.stderr), (0, True))
+        pack = os.path.join(packs, os.listdir(packs)[0])
+        bag_info = open(os.path.join(pack, "bag-info.txt")).read()
+        check("wrong @odata.count: bag-info.txt says so",
+              "Snapshot-Warning: source 1 (graph users) announced 294 rows, 293 arrived"
+              in bag_info, True)
+        rec = json.load(open(os.path.join(pack, "data", "run.json")))
+        check("wrong @odata.count: run.json says so",
+              [(w["announced"], w["arrived"]) for w in rec["warnings"]], [(294, 293)])
 
         g = server("--fault", "token-invalid-client@token:1+")
         out = os.path.join(tmp, "badtoken.db")
