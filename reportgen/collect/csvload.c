@@ -325,8 +325,8 @@ static const struct file_spec files[] = {
 };
 
 #define NFILES (sizeof(files) / sizeof(files[0]))
-#define FIRST_NON_DIRECTORY 11 /* hr_people.csv: no reference to a principal   \
-                                */
+/* files from hr_people.csv on name no principal */
+#define FIRST_NON_DIRECTORY 11
 
 /* ----------------------------------------------------------------- loader */
 
