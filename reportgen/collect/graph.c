@@ -28,6 +28,7 @@ struct coll {
     int64_t source, received, expected;
     int counted, started, skipped;
     uint64_t bytes;
+    const char *smaller; /* the path again with smaller pages, for a 400 */
 };
 
 #define COLL(e, k, p, cnt, opt, fb)                                            \
@@ -200,6 +201,17 @@ refused(struct chain *ch, long status, const char *url, const char *body,
     char why[600];
 
     graph_error(c, body, len, why, sizeof(why));
+    if (coll->smaller && status == 400 && ch->line == 1) {
+        /* signInActivity pages were 120 before Graph allowed 500 */
+        char u[1200];
+
+        warn(c, "Graph refused '%s' (%s); asking again with pages of 120", url,
+             why);
+        coll->path = coll->smaller;
+        coll->smaller = NULL;
+        snprintf(u, sizeof(u), "%s%s", c->base, coll->path);
+        return rg_http_get(c->h, u, headers(coll), on_page, ch, err);
+    }
     if (coll->optional && (status == 400 || status == 403 || status == 404)) {
         if (!coll->skipped)
             warn(c, "Graph refused '%s' (HTTP %ld, %s); %s not collected%s",
@@ -536,7 +548,7 @@ int
 rg_graph_collect(const struct rg_graph_opts *o, struct rg_row_sink *sink,
                  struct rg_graph_result *res, struct rg_err *err)
 {
-    char users_path[512];
+    char users_path[512], users_small[512];
     struct coll users = COLL("users", "users", users_path, 1, 0, NULL);
     struct coll groups = COLL(
         "groups", "groups",
@@ -629,6 +641,12 @@ rg_graph_collect(const struct rg_graph_opts *o, struct rg_row_sink *sink,
              "&$top=%d&$count=true",
              o->sign_in_activity ? ",signInActivity" : "",
              o->sign_in_activity ? 500 : 999);
+    snprintf(
+        users_small, sizeof(users_small),
+        "/users?$select=" USER_FIELDS
+        ",signInActivity&$expand=manager($select=id)&$top=120&$count=true");
+    if (o->sign_in_activity)
+        users.smaller = users_small;
     memset(&ho, 0, sizeof(ho));
     ho.concurrency = o->concurrency;
     ho.ca_bundle = o->ca_bundle;

@@ -235,6 +235,13 @@ def main():
             if "401" in what:
                 check("401 mid-run: a second token", g.counts()["tokens_issued"], 2)
 
+        g = server("--signin-top-max", "120")
+        out = os.path.join(tmp, "top120.db")
+        r = collect(g, out)
+        check("signInActivity limited to pages of 120: collected", r.returncode, 0)
+        check("pages of 120: said so", "pages of 120" in r.stderr, True)
+        check("pages of 120: same rows", rows(out), want)
+
         g = server("--fault", "count-wrong@users:1")
         out = os.path.join(tmp, "count.db")
         r = collect(g, out)
