@@ -180,6 +180,11 @@ make_pack_id(struct run *r, struct rg_err *err)
 static int
 source_warning(const struct rg_source_info *s, char *out, size_t outsz)
 {
+    if (s->note) {
+        snprintf(out, outsz, "source %lld (%s %s) is incomplete: %s",
+                 (long long)s->id, s->kind, s->entity, s->note);
+        return 1;
+    }
     if (s->expected < 0 || s->expected == s->rows)
         return 0;
     snprintf(out, outsz,
@@ -208,7 +213,7 @@ prepare(struct run *r, const char *snapshot, const char *const *assign,
     if (make_pack_id(r, err) < 0)
         return -1;
     for (size_t i = 0; i < r->info.nsources; i++) {
-        char w[200];
+        char w[400];
 
         if (source_warning(&r->info.sources[i], w, sizeof(w)))
             fprintf(stderr, "reportgen: warning: snapshot '%s': %s\n", snapshot,
@@ -668,7 +673,7 @@ static int
 seal(struct run *r, struct rg_err *err)
 {
     struct rg_bag_label labels[16 + RG_TEMPLATE_MAX_SECTIONS + MAX_WARNINGS];
-    char warnings[MAX_WARNINGS][200];
+    char warnings[MAX_WARNINGS][400];
     struct rg_seal seal;
     char now[RG_ISO_TIME_LEN], date[11], path[4096];
     char timing[RG_TEMPLATE_MAX_SECTIONS][160];

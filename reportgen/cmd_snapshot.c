@@ -36,6 +36,8 @@ print_text(const char *path, const struct rg_snapshot_info *in, FILE *f)
         if (s->expected >= 0 && s->expected != s->rows)
             fprintf(f, "       warning: the source announced %lld rows\n",
                     (long long)s->expected);
+        if (s->note)
+            fprintf(f, "       warning: %s\n", s->note);
     }
     fprintf(f, "\nentities\n");
     for (size_t i = 0; i < in->nentities; i++)
@@ -73,6 +75,7 @@ print_json(const char *path, const struct rg_snapshot_info *in, FILE *f)
         rg_json_kint(f, &m, "rows", s->rows, 0);
         rg_json_kint(f, &m, "expected_rows", s->expected, 1);
         rg_json_kint(f, &m, "dangling", s->dangling, 0);
+        rg_json_kstr(f, &m, "note", s->note);
         fputc('}', f);
     }
     fputs("],\"entities\":{", f);

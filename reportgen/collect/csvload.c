@@ -866,6 +866,7 @@ load_file(struct loader *ld, const struct file_spec *fs, const char *path,
     for (size_t j = 0; j < fs->ncols; j++)
         if (fs->cols[j].type == C_ID)
             ld->loaded[fs->cols[j].ns] = 1;
+    memset(&ss, 0, sizeof(ss));
     ss.sha256 = cs.sha256;
     ss.bytes = cs.bytes;
     ss.rows = ld->rows;

@@ -28,7 +28,10 @@ struct coll {
     int64_t source, received, expected;
     int counted, started, skipped;
     uint64_t bytes;
-    const char *smaller; /* the path again with smaller pages, for a 400 */
+    int64_t dangling;
+    const char *smaller;
+    char note[300]; /* why it is incomplete */ /* the path again with smaller
+                                                  pages, for a 400 */
 };
 
 #define COLL(e, k, p, cnt, opt, fb)                                            \
@@ -48,6 +51,10 @@ struct crawl {
     struct chain *chains; /* open ones, freed at the end */
     struct rg_graph_result *res;
     double started;
+    const char *current; /* the entity of the latest page */
+    struct per_object *pending[4];
+    size_t npending;
+    struct batch *batches; /* queued or running */
 };
 
 /* A run of pages: a collection, or one group's part of one. */
@@ -61,11 +68,59 @@ struct chain {
 
 /* A $batch request of up to 20 chains' first pages. */
 struct batch {
+    struct batch *prev, *next; /* the crawl's, freed at the end */
     struct crawl *c;
     size_t n;
     struct chain *item[BATCH];
-    char url[BATCH][512]; /* relative to /v1.0 */
 };
+
+/* path with its one "%s" replaced by id. */
+static void
+fill(char *out, size_t outsz, const char *path, const char *id)
+{
+    const char *pct = strstr(path, "%s");
+
+    if (!pct)
+        snprintf(out, outsz, "%s", path);
+    else
+        snprintf(out, outsz, "%.*s%s%s", (int)(pct - path), path, id, pct + 2);
+}
+
+/* The first page of ch, relative to /v1.0. */
+static void
+first_url(const struct chain *ch, char *out, size_t outsz)
+{
+    fill(out, outsz, ch->coll->path, ch->group);
+}
+
+static struct batch *
+batch_new(struct crawl *c)
+{
+    struct batch *b = calloc(1, sizeof(*b));
+
+    if (!b)
+        return NULL;
+    b->c = c;
+    b->next = c->batches;
+    if (c->batches)
+        c->batches->prev = b;
+    c->batches = b;
+    return b;
+}
+
+static void
+batch_free(struct batch *b)
+{
+    struct crawl *c = b->c;
+
+    if (b->prev)
+        b->prev->next = b->next;
+    else
+        c->batches = b->next;
+    if (b->next)
+        b->next->prev = b->prev;
+    free(b);
+}
 
 static double
 seconds(void)
@@ -213,10 +268,16 @@ refused(struct chain *ch, long status, const char *url, const char *body,
         return rg_http_get(c->h, u, headers(coll), on_page, ch, err);
     }
     if (coll->optional && (status == 400 || status == 403 || status == 404)) {
-        if (!coll->skipped)
+        if (!coll->skipped) {
             warn(c, "Graph refused '%s' (HTTP %ld, %s); %s not collected%s",
                  url, status, why, coll->entity,
                  coll->fallback ? ", reading the plain list instead" : "");
+            snprintf(coll->note, sizeof(coll->note),
+                     "Graph refused it (HTTP %ld, %.200s)%s", status, why,
+                     coll->received   ? ": only part of it was collected"
+                     : coll->fallback ? ": the plain list was read instead"
+                                      : ": nothing was collected");
+        }
         coll->skipped = 1;
         chain_free(ch);
         if (coll->fallback && !coll->fallback->started) {
@@ -259,7 +320,7 @@ take(struct chain *ch, const char *url, long status, const char *body,
     struct crawl *c = ch->c;
     struct coll *coll = ch->coll;
     char *next = NULL;
-    int64_t items = 0, count;
+    int64_t items = 0, dangling = 0, count;
     int found;
 
     if (!rg_jsonq_is_object(c->q, body, len))
@@ -278,15 +339,26 @@ take(struct chain *ch, const char *url, long status, const char *body,
     }
     if (c->sink->page(c->sink->ctx, coll->source, coll->kind, url, status, body,
                       len, ch->line, ch->group[0] ? ch->group : NULL, &items,
-                      err) < 0) {
+                      &dangling, err) < 0) {
         free(next);
         return -1;
     }
     ch->line += items;
+    c->current = coll->entity;
     coll->received += items;
     coll->bytes += len;
+    coll->dangling += dangling;
     c->res->pages++;
     c->res->rows += (uint64_t)items;
+    if (next && (strncmp(next, c->base, strlen(c->base)) != 0 ||
+                 next[strlen(c->base)] != '/')) {
+        /* the token must not travel to whatever host a page names */
+        rg_fail(err, RG_ERR_INPUT,
+                "the @odata.nextLink of '%s' leaves '%s': refused", url,
+                c->base);
+        free(next);
+        return -1;
+    }
     if (next) {
         int r = rg_http_get(c->h, next, headers(coll), on_page, ch, err);
 
@@ -338,7 +410,12 @@ on_item(void *ctx, const char *elem, size_t n)
     }
     ch = b->item[k - 1];
     b->item[k - 1] = NULL; /* answered */
-    snprintf(url, sizeof(url), "%s%s", c->base, b->url[k - 1]);
+    {
+        char rel[512];
+
+        first_url(ch, rel, sizeof(rel));
+        snprintf(url, sizeof(url), "%.600s%s", c->base, rel);
+    }
     if (status == 429 || status == 503 || status == 504 ||
         (status == 200 &&
          (!body || !rg_jsonq_is_object(c->q, body, strlen(body))))) {
@@ -386,13 +463,16 @@ on_batch(void *ctx, const struct rg_http_resp *r, struct rg_err *err)
         if (b->item[i]) {
             char url[1200];
 
-            snprintf(url, sizeof(url), "%s%s", c->base, b->url[i]);
+            char rel[512];
+
+            first_url(b->item[i], rel, sizeof(rel));
+            snprintf(url, sizeof(url), "%.600s%s", c->base, rel);
             if (rg_http_get(c->h, url, headers(b->item[i]->coll), on_page,
                             b->item[i], err) < 0)
                 return -1;
             b->item[i] = NULL;
         }
-    free(b);
+    batch_free(b);
     return 0;
 }
 
@@ -409,11 +489,15 @@ send_batch(struct crawl *c, struct batch *b, struct rg_err *err)
     if (!(body = malloc(cap)))
         return rg_fail(err, RG_ERR_NOMEM, "out of memory");
     len += (size_t)snprintf(body + len, cap - len, "{\"requests\":[");
-    for (size_t i = 0; i < b->n; i++)
+    for (size_t i = 0; i < b->n; i++) {
+        char rel[512];
+
+        first_url(b->item[i], rel, sizeof(rel));
         len += (size_t)snprintf(body + len, cap - len,
                                 "%s{\"id\":\"%zu\",\"method\":\"GET\","
                                 "\"url\":\"%s\"}",
-                                i ? "," : "", i + 1, b->url[i]);
+                                i ? "," : "", i + 1, rel);
+    }
     len += (size_t)snprintf(body + len, cap - len, "]}");
     snprintf(url, sizeof(url), "%s/$batch", c->base);
     ret = rg_http_post(c->h, url, hdr, body, len, on_batch, b, err);
@@ -422,67 +506,35 @@ send_batch(struct crawl *c, struct batch *b, struct rg_err *err)
     return ret;
 }
 
-/* Per-object lists (members of each group, ...) as batches of 20. */
+/*
+ * Per-object lists (members of each group, ...) as batches of 20, made only
+ * as the queue runs low, so a tenant of any size holds a few batches in
+ * memory, not thirty thousand: the ids are kept, 37 bytes each.
+ */
 struct per_object {
-    struct crawl *c;
     struct coll *colls[2];
     size_t ncolls;
-    struct batch *b;
+    char (*ids)[37];
+    size_t nids, next; /* next: the next (id, list) pair, id * ncolls + k */
 };
 
 static int
-flush(struct per_object *po, struct rg_err *err)
-{
-    struct batch *b = po->b;
-
-    po->b = NULL;
-    if (!b || b->n == 0) {
-        free(b);
-        return 0;
-    }
-    if (send_batch(po->c, b, err) < 0) {
-        for (size_t i = 0; i < b->n; i++)
-            if (b->item[i])
-                chain_free(b->item[i]);
-        free(b);
-        return -1;
-    }
-    return 0;
-}
-
-/* path with its one "%s" replaced by id. */
-static void
-fill(char *out, size_t outsz, const char *path, const char *id)
-{
-    const char *pct = strstr(path, "%s");
-
-    if (!pct)
-        snprintf(out, outsz, "%s", path);
-    else
-        snprintf(out, outsz, "%.*s%s%s", (int)(pct - path), path, id, pct + 2);
-}
-
-static int
-on_object(void *ctx, const char *id, struct rg_err *err)
+keep_id(void *ctx, const char *id, struct rg_err *err)
 {
     struct per_object *po = ctx;
 
-    for (size_t k = 0; k < po->ncolls; k++) {
-        struct chain *ch;
+    if (strlen(id) > 36 || strspn(id, "0123456789abcdefABCDEF-") != strlen(id))
+        return rg_fail(err, RG_ERR_INPUT,
+                       "Graph gave an object id that is not "
+                       "a GUID");
+    if (po->nids % 1024 == 0) {
+        char(*ids)[37] = realloc(po->ids, (po->nids + 1024) * sizeof(*ids));
 
-        if (!po->b) {
-            if (!(po->b = calloc(1, sizeof(*po->b))))
-                return rg_fail(err, RG_ERR_NOMEM, "out of memory");
-            po->b->c = po->c;
-        }
-        if (!(ch = chain_new(po->c, po->colls[k], id)))
+        if (!ids)
             return rg_fail(err, RG_ERR_NOMEM, "out of memory");
-        fill(po->b->url[po->b->n], sizeof(po->b->url[0]), po->colls[k]->path,
-             id);
-        po->b->item[po->b->n++] = ch;
-        if (po->b->n == BATCH && flush(po, err) < 0)
-            return -1;
+        po->ids = ids;
     }
+    snprintf(po->ids[po->nids++], 37, "%s", id);
     return 0;
 }
 
@@ -490,18 +542,56 @@ static int
 per_object(struct crawl *c, const char *which, struct coll *a, struct coll *b,
            struct rg_err *err)
 {
-    struct per_object po = { c, { a, b }, b ? 2 : 1, NULL };
+    struct per_object *po;
 
     if (begin(c, a, err) < 0 || (b && begin(c, b, err) < 0))
         return -1;
-    if (c->sink->ids(c->sink->ctx, which, on_object, &po, err) < 0) {
-        if (po.b)
-            for (size_t i = 0; i < po.b->n; i++)
-                chain_free(po.b->item[i]);
-        free(po.b);
-        return -1;
+    if (c->npending == sizeof(c->pending) / sizeof(*c->pending) ||
+        !(po = calloc(1, sizeof(*po))))
+        return rg_fail(err, RG_ERR_NOMEM, "out of memory");
+    c->pending[c->npending++] = po;
+    po->colls[0] = a;
+    po->colls[1] = b;
+    po->ncolls = b ? 2 : 1;
+    return c->sink->ids(c->sink->ctx, which, keep_id, po, err);
+}
+
+/* The HTTP queue runs low: the next batch. Returns 1, 0 when none, -1. */
+static int
+refill(void *ctx, struct rg_err *err)
+{
+    struct crawl *c = ctx;
+
+    for (size_t p = 0; p < c->npending; p++) {
+        struct per_object *po = c->pending[p];
+        struct batch *b;
+
+        if (po->next >= po->nids * po->ncolls)
+            continue;
+        if (!(b = batch_new(c)))
+            return rg_fail(err, RG_ERR_NOMEM, "out of memory");
+        while (b->n < BATCH && po->next < po->nids * po->ncolls) {
+            struct chain *ch = chain_new(c, po->colls[po->next % po->ncolls],
+                                         po->ids[po->next / po->ncolls]);
+
+            if (!ch) {
+                for (size_t i = 0; i < b->n; i++)
+                    chain_free(b->item[i]);
+                batch_free(b);
+                return rg_fail(err, RG_ERR_NOMEM, "out of memory");
+            }
+            b->item[b->n++] = ch;
+            po->next++;
+        }
+        if (send_batch(c, b, err) < 0) {
+            for (size_t i = 0; i < b->n; i++)
+                chain_free(b->item[i]);
+            batch_free(b);
+            return -1;
+        }
+        return 1;
     }
-    return flush(&po, err);
+    return 0;
 }
 
 /* Queues the first page of a whole collection. */
@@ -530,8 +620,9 @@ tick(void *ctx)
         return;
     rg_http_stats(c->h, &st);
     snprintf(line, sizeof(line),
-             "graph: %llu pages, %llu rows, %llu requests, %llu retries, "
+             "graph: %s, %llu pages, %llu rows, %llu requests, %llu retries, "
              "%.1f s",
+             c->current ? c->current : "signing in",
              (unsigned long long)c->res->pages,
              (unsigned long long)c->res->rows, (unsigned long long)st.requests,
              (unsigned long long)st.retries, seconds() - c->started);
@@ -563,9 +654,7 @@ rg_graph_collect(const struct rg_graph_opts *o, struct rg_row_sink *sink,
              1, 0, NULL);
     struct coll roledefs =
         COLL("role_definitions", "role_definitions",
-             "/roleManagement/directory/roleDefinitions?$select=id,displayName,"
-             "templateId,isBuiltIn,isPrivileged",
-             0, 0, NULL);
+             "/roleManagement/directory/roleDefinitions", 0, 0, NULL);
     struct coll packages =
         COLL("access_packages", "access_packages",
              "/identityGovernance/entitlementManagement/accessPackages?$expand="
@@ -591,12 +680,12 @@ rg_graph_collect(const struct rg_graph_opts *o, struct rg_row_sink *sink,
     struct coll pim_active =
         COLL("pim_group_assignments", "pim_group_active",
              "/identityGovernance/privilegedAccess/group/"
-             "assignmentScheduleInstances?$filter=groupId eq '%s'",
+             "assignmentScheduleInstances?$filter=groupId%20eq%20%27%s%27",
              0, 1, NULL);
     struct coll pim_eligible =
         COLL("pim_group_assignments", "pim_group_eligible",
              "/identityGovernance/privilegedAccess/group/"
-             "eligibilityScheduleInstances?$filter=groupId eq '%s'",
+             "eligibilityScheduleInstances?$filter=groupId%20eq%20%27%s%27",
              0, 1, NULL);
     struct coll package_assignments =
         COLL("access_package_assignments", "access_package_assignments",
@@ -655,6 +744,7 @@ rg_graph_collect(const struct rg_graph_opts *o, struct rg_row_sink *sink,
         !(c.h = rg_http_new(&ho, auth_header, o->auth, err)))
         goto done;
     rg_http_on_tick(c.h, tick, &c);
+    rg_http_on_low(c.h, refill, &c);
     /* what everything else refers to */
     if (start(&c, &users, err) < 0 || start(&c, &groups, err) < 0 ||
         start(&c, &sps, err) < 0 || start(&c, &roledefs, err) < 0 ||
@@ -683,6 +773,8 @@ rg_graph_collect(const struct rg_graph_opts *o, struct rg_row_sink *sink,
         memset(&ss, 0, sizeof(ss));
         ss.rows = all[i]->received;
         ss.bytes = all[i]->bytes;
+        ss.dangling = all[i]->dangling;
+        ss.note = all[i]->note[0] ? all[i]->note : NULL;
         ss.expected = all[i]->expected;
         if (sink->source_end(sink->ctx, all[i]->source, &ss, err) < 0)
             goto done;
@@ -711,6 +803,12 @@ done:
     res->tokens = o->auth ? (uint64_t)rg_graphauth_count(o->auth) : 0;
     while (c.chains)
         chain_free(c.chains);
+    while (c.batches)
+        batch_free(c.batches);
+    for (size_t i = 0; i < c.npending; i++) {
+        free(c.pending[i]->ids);
+        free(c.pending[i]);
+    }
     rg_http_free(c.h);
     rg_jsonq_close(c.q);
     return ret;

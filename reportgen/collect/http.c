@@ -20,6 +20,7 @@
 #define MAX_BODY ((size_t)256 << 20)
 #define BACKOFF_FIRST 0.5
 #define BACKOFF_MAX 30.0
+#define MAX_ATTEMPTS 12 /* also when Retry-After says 0 */
 
 struct req {
     struct req *next;
@@ -56,6 +57,8 @@ struct rg_http {
     struct rg_http_stats st;
     void (*tick)(void *ctx);
     void *tick_ctx;
+    int (*low)(void *ctx, struct rg_err *err);
+    void *low_ctx;
     uint64_t seed;
 };
 
@@ -389,7 +392,7 @@ retry(struct rg_http *h, struct req *r, const char *why, struct rg_err *err)
             delay = BACKOFF_MAX;
         delay *= 0.5 + jitter(h); /* spread the herd */
     }
-    if (r->waited + delay > h->o.max_wait)
+    if (r->waited + delay > h->o.max_wait || r->attempts >= MAX_ATTEMPTS)
         return rg_fail(err, RG_ERR_IO,
                        "gave up on '%s' after %d attempts and %.0f s of "
                        "waiting: %s",
@@ -496,9 +499,9 @@ int
 rg_http_run(struct rg_http *h, struct rg_err *err)
 {
     double last_tick = now();
-    int ret = 0;
+    int ret = 0, more = h->low != NULL;
 
-    while (h->st.active || h->ready || h->waiting) {
+    while (h->st.active || h->ready || h->waiting || more) {
         double t = now(), next = t + 0.5;
         struct req **pp;
         CURLMsg *m;
@@ -520,6 +523,16 @@ rg_http_run(struct rg_http *h, struct rg_err *err)
                     next = r->ready_at;
                 pp = &r->next;
             }
+        }
+        /* keep a concurrency's worth waiting, no more */
+        while (more && h->st.queued < (uint64_t)h->o.concurrency) {
+            int r = h->low(h->low_ctx, err);
+
+            if (r < 0) {
+                ret = -1;
+                goto out;
+            }
+            more = r > 0;
         }
         while (h->ready && h->st.active < (uint64_t)h->o.concurrency) {
             struct req *r = h->ready;
@@ -573,6 +586,14 @@ void
 rg_http_stats(const struct rg_http *h, struct rg_http_stats *s)
 {
     *s = h->st;
+}
+
+void
+rg_http_on_low(struct rg_http *h, int (*fn)(void *ctx, struct rg_err *err),
+               void *ctx)
+{
+    h->low = fn;
+    h->low_ctx = ctx;
 }
 
 void

@@ -81,6 +81,14 @@ struct rg_http_stats {
 
 void rg_http_stats(const struct rg_http *h, struct rg_http_stats *s);
 
+/*
+ * Called by rg_http_run() whenever fewer requests wait than run at once:
+ * fn may queue more, and returns 1 when it did, 0 when it has no more (it is
+ * then not called again in this run), -1 to stop the run.
+ */
+void rg_http_on_low(struct rg_http *h, int (*fn)(void *ctx, struct rg_err *err),
+                    void *ctx);
+
 /* Called about twice a second from rg_http_run() (progress lines). */
 void rg_http_on_tick(struct rg_http *h, void (*fn)(void *ctx), void *ctx);
 

@@ -132,6 +132,14 @@ rg_record_write(const char *path, const struct rg_record *r, struct rg_err *err)
     for (size_t i = 0; i < r->snapshot->nsources; i++) {
         const struct rg_source_info *s = &r->snapshot->sources[i];
 
+        if (s->note) {
+            int k = 0;
+
+            fprintf(f, "%s\n    {", m++ ? "," : "");
+            kint(f, 6, &k, "source", s->id, 0);
+            kstr(f, 6, &k, "what", s->note);
+            fputs("\n    }", f);
+        }
         if (s->expected < 0 || s->expected == s->rows)
             continue;
         fprintf(f, "%s\n    {", m++ ? "," : "");

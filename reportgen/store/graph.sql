@@ -188,6 +188,32 @@ WHERE r.id = :page
                       WHERE d.id = lower(json_extract(j.value,
                                                       '$.roleDefinitionId'))));
 
+
+-- @role_assignments_plain
+-- Where PIM is not licensed: the standing assignments, all active and
+-- direct, without start or end.
+INSERT INTO role_assignments (id, principal_pk, role_definition_pk, state,
+                              directory_scope_id, assignment_type, member_type,
+                              start_date_time, end_date_time, source_id, line)
+SELECT json_extract(j.value, '$.id'), p.pk, d.pk, 'active',
+       coalesce(json_extract(j.value, '$.directoryScopeId'), '/'),
+       'Assigned', 'Direct', NULL, NULL,
+       r.source_id, r.first_line + j.key
+FROM raw_page AS r, json_each(r.body, '$.value') AS j
+JOIN principals AS p ON p.id = lower(json_extract(j.value, '$.principalId'))
+JOIN role_definitions AS d
+  ON d.id = lower(json_extract(j.value, '$.roleDefinitionId'))
+WHERE r.id = :page;
+INSERT INTO dangling_reference (source_id, line, column_name, value, expected)
+SELECT r.source_id, r.first_line + j.key, 'principalId or roleDefinitionId',
+       lower(json_extract(j.value, '$.principalId')) || ' / ' ||
+       lower(json_extract(j.value, '$.roleDefinitionId')),
+       'a principal and a role definition'
+FROM raw_page AS r, json_each(r.body, '$.value') AS j
+WHERE r.id = :page
+  AND (NOT EXISTS (SELECT 1 FROM principals AS x WHERE x.id = lower(json_extract(j.value, '$.principalId')))
+       OR NOT EXISTS (SELECT 1 FROM role_definitions AS x WHERE x.id = lower(json_extract(j.value, '$.roleDefinitionId'))));
+
 -- @pim_group_active
 INSERT INTO pim_group_assignments (id, group_pk, principal_pk, access_id,
                                    state, start_date_time, end_date_time,
@@ -202,6 +228,16 @@ JOIN principals AS g ON g.id = lower(json_extract(j.value, '$.groupId'))
 JOIN principals AS p ON p.id = lower(json_extract(j.value, '$.principalId'))
 WHERE r.id = :page;
 
+INSERT INTO dangling_reference (source_id, line, column_name, value, expected)
+SELECT r.source_id, r.first_line + j.key, 'groupId or principalId',
+       lower(json_extract(j.value, '$.groupId')) || ' / ' ||
+       lower(json_extract(j.value, '$.principalId')),
+       'a group and a principal'
+FROM raw_page AS r, json_each(r.body, '$.value') AS j
+WHERE r.id = :page
+  AND (NOT EXISTS (SELECT 1 FROM principals AS x WHERE x.id = lower(json_extract(j.value, '$.groupId')))
+       OR NOT EXISTS (SELECT 1 FROM principals AS x WHERE x.id = lower(json_extract(j.value, '$.principalId'))));
+
 -- @pim_group_eligible
 INSERT INTO pim_group_assignments (id, group_pk, principal_pk, access_id,
                                    state, start_date_time, end_date_time,
@@ -215,6 +251,16 @@ FROM raw_page AS r, json_each(r.body, '$.value') AS j
 JOIN principals AS g ON g.id = lower(json_extract(j.value, '$.groupId'))
 JOIN principals AS p ON p.id = lower(json_extract(j.value, '$.principalId'))
 WHERE r.id = :page;
+
+INSERT INTO dangling_reference (source_id, line, column_name, value, expected)
+SELECT r.source_id, r.first_line + j.key, 'groupId or principalId',
+       lower(json_extract(j.value, '$.groupId')) || ' / ' ||
+       lower(json_extract(j.value, '$.principalId')),
+       'a group and a principal'
+FROM raw_page AS r, json_each(r.body, '$.value') AS j
+WHERE r.id = :page
+  AND (NOT EXISTS (SELECT 1 FROM principals AS x WHERE x.id = lower(json_extract(j.value, '$.groupId')))
+       OR NOT EXISTS (SELECT 1 FROM principals AS x WHERE x.id = lower(json_extract(j.value, '$.principalId'))));
 
 -- @access_packages
 INSERT INTO access_packages (id, display_name, catalog_name, description,
@@ -244,6 +290,16 @@ JOIN access_packages AS a
 JOIN principals AS t ON t.id = lower(json_extract(j.value, '$.target.objectId'))
 WHERE r.id = :page;
 
+INSERT INTO dangling_reference (source_id, line, column_name, value, expected)
+SELECT r.source_id, r.first_line + j.key, 'accessPackage.id or target.objectId',
+       lower(json_extract(j.value, '$.accessPackage.id')) || ' / ' ||
+       lower(json_extract(j.value, '$.target.objectId')),
+       'an access package and a principal'
+FROM raw_page AS r, json_each(r.body, '$.value') AS j
+WHERE r.id = :page
+  AND (NOT EXISTS (SELECT 1 FROM access_packages AS x WHERE x.id = lower(json_extract(j.value, '$.accessPackage.id')))
+       OR NOT EXISTS (SELECT 1 FROM principals AS x WHERE x.id = lower(json_extract(j.value, '$.target.objectId'))));
+
 -- @app_role_assignments
 INSERT INTO app_role_assignments (id, principal_pk, resource_pk, app_role_id,
                                   created_date_time, source_id, line)
@@ -255,3 +311,12 @@ FROM raw_page AS r, json_each(r.body, '$.value') AS j
 JOIN principals AS p ON p.id = lower(json_extract(j.value, '$.principalId'))
 JOIN principals AS s ON s.id = lower(json_extract(j.value, '$.resourceId'))
 WHERE r.id = :page;
+INSERT INTO dangling_reference (source_id, line, column_name, value, expected)
+SELECT r.source_id, r.first_line + j.key, 'principalId or resourceId',
+       lower(json_extract(j.value, '$.principalId')) || ' / ' ||
+       lower(json_extract(j.value, '$.resourceId')),
+       'a principal and a service principal'
+FROM raw_page AS r, json_each(r.body, '$.value') AS j
+WHERE r.id = :page
+  AND (NOT EXISTS (SELECT 1 FROM principals AS x WHERE x.id = lower(json_extract(j.value, '$.principalId')))
+       OR NOT EXISTS (SELECT 1 FROM principals AS x WHERE x.id = lower(json_extract(j.value, '$.resourceId'))));

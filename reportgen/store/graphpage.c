@@ -144,12 +144,13 @@ step_done(sqlite3_stmt *s)
 
 int
 rg_graphpages_load(struct rg_graphpages *gp, const struct rg_page *p,
-                   int64_t *items, struct rg_err *err)
+                   int64_t *items, int64_t *dangling, struct rg_err *err)
 {
     struct block *b = NULL;
     sqlite3_int64 page;
 
     *items = 0;
+    *dangling = 0;
     for (size_t i = 0; i < gp->n; i++)
         if (strcmp(gp->b[i].kind, p->kind) == 0)
             b = &gp->b[i];
@@ -185,6 +186,8 @@ rg_graphpages_load(struct rg_graphpages *gp, const struct rg_page *p,
             sqlite3_clear_bindings(s);
             return -1;
         }
+        if (strncmp(sqlite3_sql(s), "INSERT INTO dangling_reference", 30) == 0)
+            *dangling += sqlite3_changes(gp->db);
         sqlite3_clear_bindings(s);
     }
     if (!p->keep_body) {

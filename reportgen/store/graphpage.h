@@ -31,9 +31,12 @@ struct rg_page {
     int keep_body;
 };
 
-/* Stores and loads one page; *items = the length of its value array. */
+/*
+ * Stores and loads one page; *items = the length of its value array,
+ * *dangling = the items left out because they name unknown objects.
+ */
 int rg_graphpages_load(struct rg_graphpages *gp, const struct rg_page *p,
-                       int64_t *items, struct rg_err *err);
+                       int64_t *items, int64_t *dangling, struct rg_err *err);
 
 /*
  * Calls fn with the id of every row of which: "groups", "role_assignable_

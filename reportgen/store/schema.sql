@@ -42,7 +42,8 @@ CREATE TABLE source (
     bytes           INTEGER,
     row_count       INTEGER,         -- rows stored
     expected_count  INTEGER,         -- rows the source said it had, if it said
-    dangling_count  INTEGER NOT NULL DEFAULT 0
+    dangling_count  INTEGER NOT NULL DEFAULT 0,
+    note            TEXT             -- why it is incomplete (a refused list)
 );
 
 -- HTTP sources keep every response body as received (NULL under

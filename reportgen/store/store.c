@@ -230,7 +230,7 @@ sink_source_end(void *ctx, int64_t source, const struct rg_source_stats *ss,
     if (sqlite3_prepare_v2(st->db,
                            "UPDATE source SET sha256 = ?, bytes = ?, "
                            "row_count = ?, expected_count = ?, "
-                           "dangling_count = ? WHERE id = ?",
+                           "dangling_count = ?, note = ? WHERE id = ?",
                            -1, &s, NULL) != SQLITE_OK)
         return db_fail(st, err, "write");
     if (ss->sha256)
@@ -240,7 +240,9 @@ sink_source_end(void *ctx, int64_t source, const struct rg_source_stats *ss,
     if (ss->expected >= 0)
         sqlite3_bind_int64(s, 4, ss->expected);
     sqlite3_bind_int64(s, 5, ss->dangling);
-    sqlite3_bind_int64(s, 6, source);
+    if (ss->note)
+        sqlite3_bind_text(s, 6, ss->note, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 7, source);
     if (sqlite3_step(s) != SQLITE_DONE)
         ret = db_fail(st, err, "write");
     sqlite3_finalize(s);
@@ -360,7 +362,8 @@ sink_row(struct rg_table_writer *w, const struct rg_value *v,
 static int
 sink_page(void *ctx, int64_t source, const char *kind, const char *url,
           long status, const char *body, size_t len, int64_t first_line,
-          const char *group, int64_t *items, struct rg_err *err)
+          const char *group, int64_t *items, int64_t *dangling,
+          struct rg_err *err)
 {
     struct rg_store *st = ctx;
     struct rg_page p;
@@ -377,7 +380,7 @@ sink_page(void *ctx, int64_t source, const char *kind, const char *url,
     p.len = len;
     p.first_line = first_line;
     p.keep_body = st->keep_raw;
-    return rg_graphpages_load(st->gp, &p, items, err);
+    return rg_graphpages_load(st->gp, &p, items, dangling, err);
 }
 
 static int
@@ -774,7 +777,7 @@ rg_store_info(struct rg_store *st, struct rg_snapshot_info *info,
     if (sqlite3_prepare_v2(st->db,
                            "SELECT id, kind, entity, locator, fetched_at, "
                            "sha256, bytes, row_count, expected_count, "
-                           "dangling_count FROM source ORDER BY id",
+                           "dangling_count, note FROM source ORDER BY id",
                            -1, &s, NULL) != SQLITE_OK)
         goto db_error;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -797,6 +800,7 @@ rg_store_info(struct rg_store *st, struct rg_snapshot_info *info,
         src->rows = col_int(s, 7, 0);
         src->expected = col_int(s, 8, -1);
         src->dangling = col_int(s, 9, 0);
+        src->note = col_dup(s, 10);
     }
     if (rc != SQLITE_DONE)
         goto db_error;
@@ -838,6 +842,7 @@ rg_snapshot_info_release(struct rg_snapshot_info *info)
         free(info->sources[i].locator);
         free(info->sources[i].fetched_at);
         free(info->sources[i].sha256);
+        free(info->sources[i].note);
     }
     free(info->sources);
     free(info->entities);

@@ -75,8 +75,8 @@ void rg_store_close(struct rg_store *st);
 
 struct rg_source_info {
     int64_t id;
-    char *kind, *entity, *locator, *fetched_at,
-        *sha256;                             /* sha256 may be NULL */
+    char *kind, *entity, *locator, *fetched_at, *sha256,
+        *note;                               /* may be NULL */
     int64_t bytes, rows, expected, dangling; /* expected -1 when unknown */
 };
 

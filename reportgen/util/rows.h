@@ -65,6 +65,7 @@ struct rg_source_stats {
     int64_t rows;     /* rows stored */
     int64_t expected; /* rows the source said it had, -1 if it did not */
     int64_t dangling; /* rows skipped because a reference was unknown */
+    const char *note; /* why the source is incomplete, or NULL */
 };
 
 struct rg_table_writer; /* opaque, owned by the sink */
@@ -88,11 +89,13 @@ struct rg_row_sink {
      * HTTP sources: keeps one answer of source (url, status, body) and
      * turns it into rows by its kind (a block of store/graph.sql); rows are
      * numbered from first_line; group names the group a members/owners page
-     * is about. *items receives the length of the page's value array.
+     * is about. *items receives the length of the page's value array,
+     * *dangling how many of them were left out (they name unknown objects).
      */
     int (*page)(void *ctx, int64_t source, const char *kind, const char *url,
                 long status, const char *body, size_t len, int64_t first_line,
-                const char *group, int64_t *items, struct rg_err *err);
+                const char *group, int64_t *items, int64_t *dangling,
+                struct rg_err *err);
     /* Calls fn with the ids of loaded objects: "groups", ... */
     int (*ids)(void *ctx, const char *which,
                int (*fn)(void *fctx, const char *id, struct rg_err *err),

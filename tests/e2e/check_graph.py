@@ -235,6 +235,29 @@ def main():
             if "401" in what:
                 check("401 mid-run: a second token", g.counts()["tokens_issued"], 2)
 
+        # ---- a tenant without PIM: the plain role assignments, said so
+        g = server("--fault", "403@roleAssignmentScheduleInstances:1+")
+        out = os.path.join(tmp, "nopim.db")
+        r = collect(g, out)
+        check("no PIM licence: collected", r.returncode, 0)
+        check("no PIM licence: warned", "reading the plain list instead" in r.stderr, True)
+        active = [l for l in want["role_assignments"].splitlines()
+                  if "|active|" in l and "|Assigned|" in l]
+        got_active = [l for l in rows(out)["role_assignments"].splitlines() if "|active|" in l]
+        check("no PIM licence: the standing assignments",
+              sorted(l.split("|")[1:3] for l in got_active),
+              sorted(l.split("|")[1:3] for l in active))
+        info = subprocess.run([RG, "snapshot", "info", out], capture_output=True, text=True)
+        check("no PIM licence: snapshot info says so",
+              "the plain list was read instead" in info.stdout, True)
+        g = server("--fault", "403@accessPackages:1+")
+        out = os.path.join(tmp, "noap.db")
+        r = collect(g, out)
+        check("access packages refused: collected, said so",
+              (r.returncode, shell(out, "SELECT note FROM source WHERE entity = "
+                                        "'access_packages'").strip().endswith(
+                                            "nothing was collected")), (0, True))
+
         g = server("--signin-top-max", "120")
         out = os.path.join(tmp, "top120.db")
         r = collect(g, out)

@@ -58,7 +58,7 @@ setup(void)
 {
     struct rg_err err;
     struct rg_page p;
-    int64_t items;
+    int64_t items, dangling;
     const char *pages[3] = { seed_users, seed_groups, seed_roles };
     const char *k[3] = { "users", "groups", "role_definitions" };
 
@@ -82,7 +82,7 @@ setup(void)
         p.len = strlen(pages[i]);
         p.first_line = 1;
         p.keep_body = 1;
-        if (rg_graphpages_load(gp, &p, &items, &err) < 0)
+        if (rg_graphpages_load(gp, &p, &items, &dangling, &err) < 0)
             abort();
     }
 }
@@ -115,7 +115,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct rg_err err;
     struct rg_page p;
-    int64_t items = 0, before;
+    int64_t items = 0, dangling = 0, before;
     char *body;
 
     if (size < 1)
@@ -154,7 +154,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     p.keep_body = data[0] & 0x80 ? 0 : 1;
     sqlite3_exec(db, "SAVEPOINT f", NULL, NULL, NULL);
     before = rows();
-    if (rg_graphpages_load(gp, &p, &items, &err) < 0) {
+    if (rg_graphpages_load(gp, &p, &items, &dangling, &err) < 0) {
         if (!err.msg[0])
             abort();
     } else if (rows() - before > (items > 0 ? 2 * items : 0)) {
