@@ -124,6 +124,28 @@ done:
     return ret;
 }
 
+/*
+ * Secrets and tokens travel only over TLS, except to this machine (tests,
+ * a local proxy).
+ */
+static int
+plain_http_allowed(const char *url)
+{
+    static const char *const loopback[] = { "http://127.0.0.1", "http://localhost",
+                                            "http://[::1]" };
+
+    if (strncmp(url, "http://", 7) != 0)
+        return 1;
+    for (size_t i = 0; i < sizeof(loopback) / sizeof(*loopback); i++) {
+        size_t n = strlen(loopback[i]);
+
+        if (strncmp(url, loopback[i], n) == 0 &&
+            (url[n] == ':' || url[n] == '/' || url[n] == '\0'))
+            return 1;
+    }
+    return 0;
+}
+
 int
 cmd_collect(int argc, char **argv)
 {
@@ -272,6 +294,14 @@ cmd_collect(int argc, char **argv)
     if (!job.out) {
         free(dirs);
         return rg_cmd_usage_error("collect", "missing --out SNAPSHOT.db");
+    }
+    if ((job.graph_url && !plain_http_allowed(job.graph_url)) ||
+        (job.login_url && !plain_http_allowed(job.login_url))) {
+        free(dirs);
+        return rg_cmd_usage_error("collect",
+                                  "--graph-url and --login-url must be "
+                                  "https:// (plain http only to this "
+                                  "machine)");
     }
     if (job.graph) {
         /* with --graph, --tenant names the directory to read */
