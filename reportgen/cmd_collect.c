@@ -131,7 +131,8 @@ done:
 static int
 plain_http_allowed(const char *url)
 {
-    static const char *const loopback[] = { "http://127.0.0.1", "http://localhost",
+    static const char *const loopback[] = { "http://127.0.0.1",
+                                            "http://localhost",
                                             "http://[::1]" };
 
     if (strncmp(url, "http://", 7) != 0)

@@ -326,6 +326,13 @@ def main():
               (3, False))
         check("wrong secret: not echoed", "not-the-secret" in r.stderr, False)
 
+        r = subprocess.run([RG, "collect", "--graph", "--tenant", TENANT, "--client-id", CLIENT,
+                            "--client-secret-file", SECRET_FILE, "--graph-url",
+                            "http://graph.example.com", "--out", os.path.join(tmp, "x.db")],
+                           capture_output=True, text=True)
+        check("plain http to another machine: refused", (r.returncode,
+              "must be https://" in r.stderr), (2, True))
+
         # ---- certificate credential
         cert, key = os.path.join(tmp, "app.pem"), os.path.join(tmp, "app.key")
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
