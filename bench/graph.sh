@@ -35,7 +35,7 @@ owners = collections.Counter(r["groupId"].lower() for r in rows("group_owners.cs
 ra = rows("role_assignments.csv")
 assignable = [g for g in groups if g.get("isAssignableToRole", "").lower() in ("true", "1", "yes")]
 pages = lambda n, size: max(1, math.ceil(n / size))
-n = 1                                          # the token
+n = 2                                          # the token, the users' count
 n += pages(len(users), 500) + pages(len(groups), 999) + pages(len(sps), 999)
 n += 1 + 1                                     # role definitions, access packages
 n += pages(sum(r["state"] == "active" for r in ra), 999)

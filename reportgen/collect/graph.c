@@ -369,6 +369,31 @@ take(struct chain *ch, const char *url, long status, const char *body,
     return 0;
 }
 
+/* The answer of /users?$count=true&$top=1: the count, kept as evidence. */
+static int
+on_count(void *ctx, const struct rg_http_resp *r, struct rg_err *err)
+{
+    struct chain *ch = ctx;
+    struct crawl *c = ch->c;
+    int64_t count = 0, items, dangling;
+    int found = 0;
+
+    if (r->status != 200)
+        return refused(ch, r->status, r->url, r->body, r->len, err);
+    if (!rg_jsonq_is_object(c->q, r->body, r->len))
+        return RG_HTTP_AGAIN;
+    if (rg_jsonq_int(c->q, r->body, r->len, "$.\"@odata.count\"", &count,
+                     &found, err) < 0 ||
+        c->sink->page(c->sink->ctx, ch->coll->source, "count", r->url,
+                      r->status, r->body, r->len, 0, NULL, &items, &dangling,
+                      err) < 0)
+        return -1;
+    if (found)
+        ch->coll->expected = count;
+    chain_free(ch);
+    return 0;
+}
+
 static int
 on_page(void *ctx, const struct rg_http_resp *r, struct rg_err *err)
 {
@@ -609,6 +634,22 @@ start(struct crawl *c, struct coll *coll, struct rg_err *err)
     return rg_http_get(c->h, url, headers(coll), on_page, ch, err);
 }
 
+/* Asks for the number of users alone (see rg_graph_collect()). */
+static int
+count_users(struct crawl *c, struct coll *users, struct rg_err *err)
+{
+    static const char *const hdr[] = { "Accept: application/json",
+                                       "ConsistencyLevel: eventual", NULL };
+    struct chain *ch = chain_new(c, users, NULL);
+    char url[1200];
+
+    if (!ch)
+        return rg_fail(err, RG_ERR_NOMEM, "out of memory");
+    snprintf(url, sizeof(url), "%s/users?$select=id&$top=1&$count=true",
+             c->base);
+    return rg_http_get(c->h, url, hdr, on_count, ch, err);
+}
+
 static void
 tick(void *ctx)
 {
@@ -640,7 +681,11 @@ rg_graph_collect(const struct rg_graph_opts *o, struct rg_row_sink *sink,
                  struct rg_graph_result *res, struct rg_err *err)
 {
     char users_path[512], users_small[512];
-    struct coll users = COLL("users", "users", users_path, 1, 0, NULL);
+    /*
+     * $expand (the manager) is not allowed in an advanced query, so the
+     * users' @odata.count comes from a request of its own
+     */
+    struct coll users = COLL("users", "users", users_path, 0, 0, NULL);
     struct coll groups = COLL(
         "groups", "groups",
         "/groups?$select=id,displayName,securityEnabled,mailEnabled,"
@@ -727,13 +772,12 @@ rg_graph_collect(const struct rg_graph_opts *o, struct rg_row_sink *sink,
              o->graph_url);
     snprintf(users_path, sizeof(users_path),
              "/users?$select=" USER_FIELDS "%s&$expand=manager($select=id)"
-             "&$top=%d&$count=true",
+             "&$top=%d",
              o->sign_in_activity ? ",signInActivity" : "",
              o->sign_in_activity ? 500 : 999);
-    snprintf(
-        users_small, sizeof(users_small),
-        "/users?$select=" USER_FIELDS
-        ",signInActivity&$expand=manager($select=id)&$top=120&$count=true");
+    snprintf(users_small, sizeof(users_small),
+             "/users?$select=" USER_FIELDS
+             ",signInActivity&$expand=manager($select=id)&$top=120");
     if (o->sign_in_activity)
         users.smaller = users_small;
     memset(&ho, 0, sizeof(ho));
@@ -746,9 +790,10 @@ rg_graph_collect(const struct rg_graph_opts *o, struct rg_row_sink *sink,
     rg_http_on_tick(c.h, tick, &c);
     rg_http_on_low(c.h, refill, &c);
     /* what everything else refers to */
-    if (start(&c, &users, err) < 0 || start(&c, &groups, err) < 0 ||
-        start(&c, &sps, err) < 0 || start(&c, &roledefs, err) < 0 ||
-        start(&c, &packages, err) < 0 || rg_http_run(c.h, err) < 0)
+    if (start(&c, &users, err) < 0 || count_users(&c, &users, err) < 0 ||
+        start(&c, &groups, err) < 0 || start(&c, &sps, err) < 0 ||
+        start(&c, &roledefs, err) < 0 || start(&c, &packages, err) < 0 ||
+        rg_http_run(c.h, err) < 0)
         goto done;
     /* what refers to it */
     if (per_object(&c, "groups", &members, &owners, err) < 0 ||

@@ -14,6 +14,10 @@
 -- deleted principals, unknown roles) are not loaded; they are recorded in
 -- dangling_reference, as `collect --csv --allow-dangling` does.
 
+-- @count
+-- An answer asked only for its @odata.count: kept, and no rows from it.
+SELECT :page WHERE 0;
+
 -- @users
 INSERT INTO principals (id, type, display_name, source_id, line)
 SELECT lower(json_extract(j.value, '$.id')), 'user',
