@@ -122,6 +122,17 @@ batch_free(struct batch *b)
     free(b);
 }
 
+/* The time now, "YYYY-MM-DDTHH:MM:SSZ": when a page arrived. */
+static const char *
+utc_now(char out[24])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+
+    strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+    return out;
+}
+
 static double
 seconds(void)
 {
@@ -321,6 +332,7 @@ take(struct chain *ch, const char *url, long status, const char *body,
     struct coll *coll = ch->coll;
     char *next = NULL;
     int64_t items = 0, dangling = 0, count;
+    char when[24];
     int found;
 
     if (!rg_jsonq_is_object(c->q, body, len))
@@ -337,9 +349,10 @@ take(struct chain *ch, const char *url, long status, const char *body,
         if (found)
             coll->expected = count;
     }
-    if (c->sink->page(c->sink->ctx, coll->source, coll->kind, url, status, body,
-                      len, ch->line, ch->group[0] ? ch->group : NULL, &items,
-                      &dangling, err) < 0) {
+    if (c->sink->page(c->sink->ctx, coll->source, coll->kind, url,
+                      utc_now(when), status, body, len, ch->line,
+                      ch->group[0] ? ch->group : NULL, &items, &dangling,
+                      err) < 0) {
         free(next);
         return -1;
     }
@@ -376,6 +389,7 @@ on_count(void *ctx, const struct rg_http_resp *r, struct rg_err *err)
     struct chain *ch = ctx;
     struct crawl *c = ch->c;
     int64_t count = 0, items, dangling;
+    char when[24];
     int found = 0;
 
     if (r->status != 200)
@@ -385,8 +399,8 @@ on_count(void *ctx, const struct rg_http_resp *r, struct rg_err *err)
     if (rg_jsonq_int(c->q, r->body, r->len, "$.\"@odata.count\"", &count,
                      &found, err) < 0 ||
         c->sink->page(c->sink->ctx, ch->coll->source, "count", r->url,
-                      r->status, r->body, r->len, 0, NULL, &items, &dangling,
-                      err) < 0)
+                      utc_now(when), r->status, r->body, r->len, 0, NULL,
+                      &items, &dangling, err) < 0)
         return -1;
     if (found)
         ch->coll->expected = count;

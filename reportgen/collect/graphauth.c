@@ -33,6 +33,7 @@ struct rg_graphauth {
     char x5t[64]; /* base64url SHA-256 of the certificate */
     char *header; /* "Authorization: Bearer ..." (cleansed) */
     time_t expires;
+    long margin;
     int count;
 };
 
@@ -430,6 +431,8 @@ fetch(struct rg_graphauth *a, struct rg_err *err)
     }
     snprintf(a->header, strlen(token) + 32, "Authorization: Bearer %s", token);
     a->expires = time(NULL) + expires;
+    /* five minutes early, or half the life of a short-lived token */
+    a->margin = expires / 2 < 300 ? expires / 2 : 300;
     a->count++;
     ret = 0;
 done:
@@ -450,7 +453,7 @@ int
 rg_graphauth_header(struct rg_graphauth *a, int refresh, const char **header,
                     struct rg_err *err)
 {
-    if (refresh || !a->header || time(NULL) > a->expires - 300)
+    if (refresh || !a->header || time(NULL) > a->expires - a->margin)
         if (fetch(a, err) < 0)
             return -1;
     *header = a->header;

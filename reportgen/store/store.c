@@ -361,9 +361,9 @@ sink_row(struct rg_table_writer *w, const struct rg_value *v,
 
 static int
 sink_page(void *ctx, int64_t source, const char *kind, const char *url,
-          long status, const char *body, size_t len, int64_t first_line,
-          const char *group, int64_t *items, int64_t *dangling,
-          struct rg_err *err)
+          const char *fetched_at, long status, const char *body, size_t len,
+          int64_t first_line, const char *group, int64_t *items,
+          int64_t *dangling, struct rg_err *err)
 {
     struct rg_store *st = ctx;
     struct rg_page p;
@@ -373,7 +373,7 @@ sink_page(void *ctx, int64_t source, const char *kind, const char *url,
     p.source = source;
     p.kind = kind;
     p.url = url;
-    p.fetched_at = st->now;
+    p.fetched_at = fetched_at ? fetched_at : st->now;
     p.group = group;
     p.status = status;
     p.body = body;

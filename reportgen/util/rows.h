@@ -93,9 +93,9 @@ struct rg_row_sink {
      * *dangling how many of them were left out (they name unknown objects).
      */
     int (*page)(void *ctx, int64_t source, const char *kind, const char *url,
-                long status, const char *body, size_t len, int64_t first_line,
-                const char *group, int64_t *items, int64_t *dangling,
-                struct rg_err *err);
+                const char *fetched_at, long status, const char *body,
+                size_t len, int64_t first_line, const char *group,
+                int64_t *items, int64_t *dangling, struct rg_err *err);
     /* Calls fn with the ids of loaded objects: "groups", ... */
     int (*ids)(void *ctx, const char *which,
                int (*fn)(void *fctx, const char *id, struct rg_err *err),
