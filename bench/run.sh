@@ -7,7 +7,8 @@
 # plain tables. Prints wall time, rows/s, peak RSS and the ratio.
 set -eu
 cd "$(dirname "$0")/.."
-# BENCH=ingest or BENCH=render runs one part; the default runs both.
+# BENCH=ingest, BENCH=render or BENCH=graph runs one part; the default runs
+# ingest and render, then graph.
 RG=${RG:-build/reportgen}
 NUSERS=${NUSERS:-100000}
 NGROUPS=${NGROUPS:-30000}
@@ -22,6 +23,17 @@ if [ ! -f "$tenant/.done" ]; then
     fixtures/generate --users "$NUSERS" --groups "$NGROUPS" \
         --memberships "$NMEMBERSHIPS" --out "$tenant"
     touch "$tenant/.done"
+fi
+if [ "${BENCH:-all}" = graph ]; then
+    # the Graph collect alone (bench/graph.sh), with the tenant a tenth the size
+    small=$work/tenant-small
+    if [ ! -f "$small/.done" ]; then
+        rm -rf "$small"
+        fixtures/generate --users $((NUSERS / 10)) --groups $((NGROUPS / 10)) \
+            --memberships $((NMEMBERSHIPS / 10)) --out "$small" >/dev/null
+        touch "$small/.done"
+    fi
+    exec bench/graph.sh "$tenant" "$small"
 fi
 rows=0
 for f in "$tenant"/*.csv; do
@@ -205,3 +217,6 @@ printf '  peak RSS                   %4d MiB        %4d MiB\n' $((sm_m / 1024)) 
 printf '  peak anonymous memory      %4d MiB        %4d MiB\n' $((small_anon / 1024)) $((big_anon / 1024))
 echo "  (RSS also counts the snapshot's pages, memory-mapped up to 256 MiB)"
 rm -rf "$packs" "$work"/*.db "$work"/py.xlsx "$work"/rl.pdf
+
+[ "${BENCH:-all}" = render ] && exit 0
+bench/graph.sh "$tenant" "$small"
