@@ -12,7 +12,7 @@ LATENCY=${LATENCY:-50}
 tenant=${1:?usage: graph.sh TENANT-DIR [SMALL-TENANT-DIR]}
 small=${2:-}
 work=$(mktemp -d)
-trap 'kill $(cat "$work"/pid 2>/dev/null) 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $(cat "$work"/pid 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 printf 'bench-secret\n' >"$work/secret"
 chmod 600 "$work/secret"
 TENANT=6f1d4c2a-0b7e-4e55-9a43-2d8c1f0e5b17
