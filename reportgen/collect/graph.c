@@ -30,8 +30,10 @@ struct coll {
     uint64_t bytes;
     int64_t dangling;
     const char *smaller;
-    char note[300]; /* why it is incomplete */ /* the path again with smaller
-                                                  pages, for a 400 */
+    char note[300]; /* why it is incomplete */
+    int defer;      /* its rows are made once everything is in */
+    int open; /* chains not yet ended */ /* the path again with smaller
+                                            pages, for a 400 */
 };
 
 #define COLL(e, k, p, cnt, opt, fb)                                            \
@@ -55,6 +57,13 @@ struct crawl {
     struct per_object *pending[4];
     size_t npending;
     struct batch *batches; /* queued or running */
+    /* per-object lists, each started once the list of its objects is in */
+    struct dep {
+        struct coll *after, *a, *b;
+        const char *which;
+        int started;
+    } deps[3];
+    size_t ndeps;
 };
 
 /* A run of pages: a collection, or one group's part of one. */
@@ -152,6 +161,7 @@ chain_new(struct crawl *c, struct coll *coll, const char *group)
     ch->c = c;
     ch->coll = coll;
     ch->line = 1;
+    coll->open++;
     if (group)
         snprintf(ch->group, sizeof(ch->group), "%s", group);
     ch->next = c->chains;
@@ -166,6 +176,7 @@ chain_free(struct chain *ch)
 {
     struct crawl *c = ch->c;
 
+    ch->coll->open--;
     if (ch->prev)
         ch->prev->next = ch->next;
     else
@@ -351,8 +362,8 @@ take(struct chain *ch, const char *url, long status, const char *body,
     }
     if (c->sink->page(c->sink->ctx, coll->source, coll->kind, url,
                       utc_now(when), status, body, len, ch->line,
-                      ch->group[0] ? ch->group : NULL, &items, &dangling,
-                      err) < 0) {
+                      ch->group[0] ? ch->group : NULL, coll->defer, &items,
+                      &dangling, err) < 0) {
         free(next);
         return -1;
     }
@@ -399,7 +410,7 @@ on_count(void *ctx, const struct rg_http_resp *r, struct rg_err *err)
     if (rg_jsonq_int(c->q, r->body, r->len, "$.\"@odata.count\"", &count,
                      &found, err) < 0 ||
         c->sink->page(c->sink->ctx, ch->coll->source, "count", r->url,
-                      utc_now(when), r->status, r->body, r->len, 0, NULL,
+                      utc_now(when), r->status, r->body, r->len, 0, NULL, 0,
                       &items, &dangling, err) < 0)
         return -1;
     if (found)
@@ -595,11 +606,29 @@ per_object(struct crawl *c, const char *which, struct coll *a, struct coll *b,
     return c->sink->ids(c->sink->ctx, which, keep_id, po, err);
 }
 
-/* The HTTP queue runs low: the next batch. Returns 1, 0 when none, -1. */
+/*
+ * The HTTP queue runs low: the next batch. Returns 1, 0 when there will be
+ * none, RG_HTTP_LATER when there may be more once a list is in, or -1.
+ */
 static int
 refill(void *ctx, struct rg_err *err)
 {
     struct crawl *c = ctx;
+    int waiting = 0;
+
+    for (size_t d = 0; d < c->ndeps; d++) {
+        struct dep *dp = &c->deps[d];
+
+        if (dp->started)
+            continue;
+        if (!dp->after->started || dp->after->open > 0) {
+            waiting = 1;
+            continue;
+        }
+        dp->started = 1;
+        if (per_object(c, dp->which, dp->a, dp->b, err) < 0)
+            return -1;
+    }
 
     for (size_t p = 0; p < c->npending; p++) {
         struct per_object *po = c->pending[p];
@@ -630,7 +659,7 @@ refill(void *ctx, struct rg_err *err)
         }
         return 1;
     }
-    return 0;
+    return waiting ? RG_HTTP_LATER : 0;
 }
 
 /* Queues the first page of a whole collection. */
@@ -803,20 +832,25 @@ rg_graph_collect(const struct rg_graph_opts *o, struct rg_row_sink *sink,
         goto done;
     rg_http_on_tick(c.h, tick, &c);
     rg_http_on_low(c.h, refill, &c);
-    /* what everything else refers to */
+    /*
+     * Everything at once: what refers to other objects is stored as it
+     * comes and made into rows at the end (defer), so a group's members are
+     * read while the users are still paging in. Per-group and per-service-
+     * principal lists start once all groups, or service principals, are in.
+     */
+    members.defer = owners.defer = active.defer = eligible.defer = 1;
+    plain.defer = pim_active.defer = pim_eligible.defer = 1;
+    package_assignments.defer = app_roles.defer = 1;
+    c.deps[0] = (struct dep){ &groups, &members, &owners, "groups", 0 };
+    c.deps[1] = (struct dep){ &groups, &pim_active, &pim_eligible,
+                              "role_assignable_groups", 0 };
+    c.deps[2] = (struct dep){ &sps, &app_roles, NULL, "service_principals", 0 };
+    c.ndeps = 3;
     if (start(&c, &users, err) < 0 || count_users(&c, &users, err) < 0 ||
         start(&c, &groups, err) < 0 || start(&c, &sps, err) < 0 ||
         start(&c, &roledefs, err) < 0 || start(&c, &packages, err) < 0 ||
-        rg_http_run(c.h, err) < 0)
-        goto done;
-    /* what refers to it */
-    if (per_object(&c, "groups", &members, &owners, err) < 0 ||
         start(&c, &active, err) < 0 || start(&c, &eligible, err) < 0 ||
-        per_object(&c, "role_assignable_groups", &pim_active, &pim_eligible,
-                   err) < 0 ||
-        (!packages.skipped && start(&c, &package_assignments, err) < 0) ||
-        per_object(&c, "service_principals", &app_roles, NULL, err) < 0 ||
-        rg_http_run(c.h, err) < 0)
+        start(&c, &package_assignments, err) < 0 || rg_http_run(c.h, err) < 0)
         goto done;
     for (size_t i = 0; i < sizeof(all) / sizeof(*all); i++) {
         struct rg_source_stats ss;
@@ -838,6 +872,9 @@ rg_graph_collect(const struct rg_graph_opts *o, struct rg_row_sink *sink,
         if (sink->source_end(sink->ctx, all[i]->source, &ss, err) < 0)
             goto done;
     }
+    /* the deferred pages' rows, now that every object is in */
+    if (sink->pages_done(sink->ctx, err) < 0)
+        goto done;
     ret = 0;
 done:
     if (c.h) {

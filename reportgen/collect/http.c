@@ -532,6 +532,8 @@ rg_http_run(struct rg_http *h, struct rg_err *err)
                 ret = -1;
                 goto out;
             }
+            if (r == RG_HTTP_LATER)
+                break; /* asked again on the next turn */
             more = r > 0;
         }
         while (h->ready && h->st.active < (uint64_t)h->o.concurrency) {

@@ -26,6 +26,7 @@
 #include "../util/err.h"
 
 #define RG_HTTP_AGAIN 1
+#define RG_HTTP_LATER 2 /* from an on_low callback: nothing now, ask later */
 
 struct rg_http_opts {
     int concurrency;       /* transfers at once (default 8) */

@@ -21,7 +21,7 @@ struct rg_graphpages {
     sqlite3 *db; /* borrowed */
     struct block b[MAX_BLOCKS];
     size_t n;
-    sqlite3_stmt *insert, *clear, *count;
+    sqlite3_stmt *insert, *clear, *count, *defer;
 };
 
 static int
@@ -95,7 +95,10 @@ rg_graphpages_new(sqlite3 *db, struct rg_err *err)
                      "CREATE UNIQUE INDEX IF NOT EXISTS role_definitions_id "
                      "ON role_definitions (id);"
                      "CREATE UNIQUE INDEX IF NOT EXISTS access_packages_id ON "
-                     "access_packages (id);",
+                     "access_packages (id);"
+                     "CREATE TEMP TABLE IF NOT EXISTS deferred_page (page "
+                     "INTEGER PRIMARY KEY, kind TEXT NOT NULL, grp TEXT, "
+                     "keep INTEGER NOT NULL);",
                      NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db,
                            "INSERT INTO raw_page (source_id, url, status, "
@@ -107,7 +110,11 @@ rg_graphpages_new(sqlite3 *db, struct rg_err *err)
         sqlite3_prepare_v2(db,
                            "SELECT json_array_length(body, '$.value') FROM "
                            "raw_page WHERE id = ?",
-                           -1, &gp->count, NULL) != SQLITE_OK) {
+                           -1, &gp->count, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "INSERT INTO temp.deferred_page (page, kind, grp, "
+                           "keep) VALUES (?, ?, ?, ?)",
+                           -1, &gp->defer, NULL) != SQLITE_OK) {
         db_fail(gp, err, "prepare");
         rg_graphpages_free(gp);
         return NULL;
@@ -130,6 +137,7 @@ rg_graphpages_free(struct rg_graphpages *gp)
     sqlite3_finalize(gp->insert);
     sqlite3_finalize(gp->clear);
     sqlite3_finalize(gp->count);
+    sqlite3_finalize(gp->defer);
     free(gp);
 }
 
@@ -141,6 +149,10 @@ step_done(sqlite3_stmt *s)
     sqlite3_reset(s);
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
+
+static int run_block(struct rg_graphpages *gp, struct block *b,
+                     sqlite3_int64 page, const char *group, const char *url,
+                     int keep_body, int64_t *dangling, struct rg_err *err);
 
 int
 rg_graphpages_load(struct rg_graphpages *gp, const struct rg_page *p,
@@ -172,17 +184,39 @@ rg_graphpages_load(struct rg_graphpages *gp, const struct rg_page *p,
     if (sqlite3_step(gp->count) == SQLITE_ROW)
         *items = sqlite3_column_int64(gp->count, 0);
     sqlite3_reset(gp->count);
+    if (p->defer) {
+        sqlite3_bind_int64(gp->defer, 1, page);
+        sqlite3_bind_text(gp->defer, 2, p->kind, -1, SQLITE_STATIC);
+        if (p->group)
+            sqlite3_bind_text(gp->defer, 3, p->group, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(gp->defer, 3);
+        sqlite3_bind_int(gp->defer, 4, p->keep_body);
+        if (step_done(gp->defer) < 0)
+            return db_fail(gp, err, "write");
+        sqlite3_clear_bindings(gp->defer);
+        return 0;
+    }
+    return run_block(gp, b, page, p->group, p->url, p->keep_body, dangling,
+                     err);
+}
+
+/* Runs a block of graph.sql on a stored page. */
+static int
+run_block(struct rg_graphpages *gp, struct block *b, sqlite3_int64 page,
+          const char *group, const char *url, int keep_body, int64_t *dangling,
+          struct rg_err *err)
+{
     for (size_t k = 0; k < b->n; k++) {
         sqlite3_stmt *s = b->stmt[k];
         int gi = sqlite3_bind_parameter_index(s, ":group");
 
         sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":page"), page);
         if (gi > 0)
-            sqlite3_bind_text(s, gi, p->group ? p->group : "", -1,
-                              SQLITE_STATIC);
+            sqlite3_bind_text(s, gi, group ? group : "", -1, SQLITE_STATIC);
         if (step_done(s) < 0) {
-            rg_fail(err, RG_ERR_INPUT, "cannot load the rows of '%s': %s",
-                    p->url, sqlite3_errmsg(gp->db));
+            rg_fail(err, RG_ERR_INPUT, "cannot load the rows of '%s': %s", url,
+                    sqlite3_errmsg(gp->db));
             sqlite3_clear_bindings(s);
             return -1;
         }
@@ -190,12 +224,62 @@ rg_graphpages_load(struct rg_graphpages *gp, const struct rg_page *p,
             *dangling += sqlite3_changes(gp->db);
         sqlite3_clear_bindings(s);
     }
-    if (!p->keep_body) {
+    if (!keep_body) {
         sqlite3_bind_int64(gp->clear, 1, page);
         if (step_done(gp->clear) < 0)
             return db_fail(gp, err, "write");
     }
     return 0;
+}
+
+static struct block *
+find_block(struct rg_graphpages *gp, const char *kind)
+{
+    for (size_t i = 0; i < gp->n; i++)
+        if (strcmp(gp->b[i].kind, kind) == 0)
+            return &gp->b[i];
+    return NULL;
+}
+
+int
+rg_graphpages_finish(struct rg_graphpages *gp, struct rg_err *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc, ret = 0;
+
+    if (sqlite3_prepare_v2(gp->db,
+                           "SELECT d.page, d.kind, d.grp, d.keep, r.url FROM "
+                           "temp.deferred_page AS d JOIN raw_page AS r ON "
+                           "r.id = d.page ORDER BY d.page",
+                           -1, &s, NULL) != SQLITE_OK)
+        return db_fail(gp, err, "read");
+    while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct block *b =
+            find_block(gp, (const char *)sqlite3_column_text(s, 1));
+        int64_t dangling = 0;
+
+        if (!b) {
+            ret = rg_fail(err, RG_ERR_INTERNAL, "graph.sql has no @%s",
+                          (const char *)sqlite3_column_text(s, 1));
+            break;
+        }
+        ret = run_block(gp, b, sqlite3_column_int64(s, 0),
+                        (const char *)sqlite3_column_text(s, 2),
+                        (const char *)sqlite3_column_text(s, 4),
+                        sqlite3_column_int(s, 3), &dangling, err);
+    }
+    if (ret == 0 && rc != SQLITE_DONE)
+        ret = db_fail(gp, err, "read");
+    sqlite3_finalize(s);
+    if (ret == 0 &&
+        sqlite3_exec(gp->db,
+                     "DELETE FROM temp.deferred_page;"
+                     "UPDATE source SET dangling_count = (SELECT count(*) "
+                     "FROM dangling_reference AS d WHERE d.source_id = "
+                     "source.id) WHERE kind = 'graph';",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        ret = db_fail(gp, err, "write");
+    return ret;
 }
 
 int

@@ -29,6 +29,7 @@ struct rg_page {
     size_t len;
     int64_t first_line;
     int keep_body;
+    int defer; /* store now, make rows in rg_graphpages_finish() */
 };
 
 /*
@@ -37,6 +38,13 @@ struct rg_page {
  */
 int rg_graphpages_load(struct rg_graphpages *gp, const struct rg_page *p,
                        int64_t *items, int64_t *dangling, struct rg_err *err);
+
+/*
+ * Makes the rows of the deferred pages, in the order they arrived (the
+ * objects they refer to are all loaded by then), and counts every Graph
+ * source's dangling references.
+ */
+int rg_graphpages_finish(struct rg_graphpages *gp, struct rg_err *err);
 
 /*
  * Calls fn with the id of every row of which: "groups", "role_assignable_

@@ -362,7 +362,7 @@ sink_row(struct rg_table_writer *w, const struct rg_value *v,
 static int
 sink_page(void *ctx, int64_t source, const char *kind, const char *url,
           const char *fetched_at, long status, const char *body, size_t len,
-          int64_t first_line, const char *group, int64_t *items,
+          int64_t first_line, const char *group, int defer, int64_t *items,
           int64_t *dangling, struct rg_err *err)
 {
     struct rg_store *st = ctx;
@@ -380,7 +380,16 @@ sink_page(void *ctx, int64_t source, const char *kind, const char *url,
     p.len = len;
     p.first_line = first_line;
     p.keep_body = st->keep_raw;
+    p.defer = defer;
     return rg_graphpages_load(st->gp, &p, items, dangling, err);
+}
+
+static int
+sink_pages_done(void *ctx, struct rg_err *err)
+{
+    struct rg_store *st = ctx;
+
+    return st->gp ? rg_graphpages_finish(st->gp, err) : 0;
 }
 
 static int
@@ -406,6 +415,7 @@ rg_store_sink(struct rg_store *st, struct rg_row_sink *sink)
 {
     sink->ctx = st;
     sink->page = sink_page;
+    sink->pages_done = sink_pages_done;
     sink->ids = sink_ids;
     sink->source_begin = sink_source_begin;
     sink->source_end = sink_source_end;

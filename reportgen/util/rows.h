@@ -94,8 +94,13 @@ struct rg_row_sink {
      */
     int (*page)(void *ctx, int64_t source, const char *kind, const char *url,
                 const char *fetched_at, long status, const char *body,
-                size_t len, int64_t first_line, const char *group,
+                size_t len, int64_t first_line, const char *group, int defer,
                 int64_t *items, int64_t *dangling, struct rg_err *err);
+    /*
+     * Makes the rows of the pages given with defer set (they may name
+     * objects of pages that came later), and counts dangling references.
+     */
+    int (*pages_done)(void *ctx, struct rg_err *err);
     /* Calls fn with the ids of loaded objects: "groups", ... */
     int (*ids)(void *ctx, const char *which,
                int (*fn)(void *fctx, const char *id, struct rg_err *err),
