@@ -344,20 +344,15 @@ take(struct chain *ch, const char *url, long status, const char *body,
     char *next = NULL;
     int64_t items = 0, dangling = 0, count;
     char when[24];
-    int found;
+    int valid;
 
-    if (!rg_jsonq_is_object(c->q, body, len))
-        return RG_HTTP_AGAIN;
-    if (rg_jsonq_text(c->q, body, len, "$.\"@odata.nextLink\"", &next, err) < 0)
+    if (rg_jsonq_page(c->q, body, len, &valid, &next, &count, err) < 0)
         return -1;
+    if (!valid)
+        return RG_HTTP_AGAIN;
     if (coll->count && !coll->counted) {
-        if (rg_jsonq_int(c->q, body, len, "$.\"@odata.count\"", &count, &found,
-                         err) < 0) {
-            free(next);
-            return -1;
-        }
         coll->counted = 1;
-        if (found)
+        if (count >= 0)
             coll->expected = count;
     }
     if (c->sink->page(c->sink->ctx, coll->source, coll->kind, url,
@@ -444,16 +439,14 @@ on_item(void *ctx, const char *elem, size_t n)
     struct crawl *c = b->c;
     char *id = NULL, *body = NULL, url[1200];
     int64_t status = 0;
-    int found = 0, ret = 0;
+    int ret = 0;
     unsigned long k;
     struct chain *ch;
 
-    if (rg_jsonq_text(c->q, elem, n, "$.id", &id, ic->err) < 0 ||
-        rg_jsonq_int(c->q, elem, n, "$.status", &status, &found, ic->err) < 0 ||
-        rg_jsonq_text(c->q, elem, n, "$.body", &body, ic->err) < 0)
+    if (rg_jsonq_item(c->q, elem, n, &id, &status, &body, ic->err) < 0)
         goto fail;
     k = id ? strtoul(id, NULL, 10) : 0;
-    if (!id || !found || k < 1 || k > b->n || !b->item[k - 1]) {
+    if (!id || status < 0 || k < 1 || k > b->n || !b->item[k - 1]) {
         rg_fail(ic->err, RG_ERR_INPUT,
                 "Graph's $batch answer holds an item it was not asked for");
         goto fail;
@@ -467,8 +460,7 @@ on_item(void *ctx, const char *elem, size_t n)
         snprintf(url, sizeof(url), "%.600s%s", c->base, rel);
     }
     if (status == 429 || status == 503 || status == 504 ||
-        (status == 200 &&
-         (!body || !rg_jsonq_is_object(c->q, body, strlen(body))))) {
+        (status == 200 && !body)) {
         /* asked again on its own, with the HTTP layer's retries */
         ret = rg_http_get(c->h, url, headers(ch->coll), on_page, ch, ic->err);
     } else if (status != 200) {

@@ -98,7 +98,7 @@ rg_graphpages_new(sqlite3 *db, struct rg_err *err)
                      "access_packages (id);"
                      "CREATE TEMP TABLE IF NOT EXISTS deferred_page (page "
                      "INTEGER PRIMARY KEY, kind TEXT NOT NULL, grp TEXT, "
-                     "keep INTEGER NOT NULL);",
+                     "keep INTEGER NOT NULL, items INTEGER NOT NULL);",
                      NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db,
                            "INSERT INTO raw_page (source_id, url, status, "
@@ -113,7 +113,7 @@ rg_graphpages_new(sqlite3 *db, struct rg_err *err)
                            -1, &gp->count, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db,
                            "INSERT INTO temp.deferred_page (page, kind, grp, "
-                           "keep) VALUES (?, ?, ?, ?)",
+                           "keep, items) VALUES (?, ?, ?, ?, ?)",
                            -1, &gp->defer, NULL) != SQLITE_OK) {
         db_fail(gp, err, "prepare");
         rg_graphpages_free(gp);
@@ -152,7 +152,8 @@ step_done(sqlite3_stmt *s)
 
 static int run_block(struct rg_graphpages *gp, struct block *b,
                      sqlite3_int64 page, const char *group, const char *url,
-                     int keep_body, int64_t *dangling, struct rg_err *err);
+                     int keep_body, int64_t items, int64_t *dangling,
+                     struct rg_err *err);
 
 int
 rg_graphpages_load(struct rg_graphpages *gp, const struct rg_page *p,
@@ -192,24 +193,33 @@ rg_graphpages_load(struct rg_graphpages *gp, const struct rg_page *p,
         else
             sqlite3_bind_null(gp->defer, 3);
         sqlite3_bind_int(gp->defer, 4, p->keep_body);
+        sqlite3_bind_int64(gp->defer, 5, *items);
         if (step_done(gp->defer) < 0)
             return db_fail(gp, err, "write");
         sqlite3_clear_bindings(gp->defer);
         return 0;
     }
-    return run_block(gp, b, page, p->group, p->url, p->keep_body, dangling,
-                     err);
+    return run_block(gp, b, page, p->group, p->url, p->keep_body, *items,
+                     dangling, err);
 }
 
 /* Runs a block of graph.sql on a stored page. */
 static int
 run_block(struct rg_graphpages *gp, struct block *b, sqlite3_int64 page,
-          const char *group, const char *url, int keep_body, int64_t *dangling,
-          struct rg_err *err)
+          const char *group, const char *url, int keep_body, int64_t items,
+          int64_t *dangling, struct rg_err *err)
 {
+    int64_t made = -1; /* rows the statement before made */
+
     for (size_t k = 0; k < b->n; k++) {
         sqlite3_stmt *s = b->stmt[k];
         int gi = sqlite3_bind_parameter_index(s, ":group");
+        int is_dangling =
+            strncmp(sqlite3_sql(s), "INSERT INTO dangling_reference", 30) == 0;
+
+        /* every item made its row: nothing can be dangling */
+        if (is_dangling && made == items)
+            continue;
 
         sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":page"), page);
         if (gi > 0)
@@ -220,8 +230,9 @@ run_block(struct rg_graphpages *gp, struct block *b, sqlite3_int64 page,
             sqlite3_clear_bindings(s);
             return -1;
         }
-        if (strncmp(sqlite3_sql(s), "INSERT INTO dangling_reference", 30) == 0)
+        if (is_dangling)
             *dangling += sqlite3_changes(gp->db);
+        made = is_dangling ? -1 : sqlite3_changes(gp->db);
         sqlite3_clear_bindings(s);
     }
     if (!keep_body) {
@@ -248,9 +259,9 @@ rg_graphpages_finish(struct rg_graphpages *gp, struct rg_err *err)
     int rc, ret = 0;
 
     if (sqlite3_prepare_v2(gp->db,
-                           "SELECT d.page, d.kind, d.grp, d.keep, r.url FROM "
-                           "temp.deferred_page AS d JOIN raw_page AS r ON "
-                           "r.id = d.page ORDER BY d.page",
+                           "SELECT d.page, d.kind, d.grp, d.keep, r.url, "
+                           "d.items FROM temp.deferred_page AS d JOIN "
+                           "raw_page AS r ON r.id = d.page ORDER BY d.page",
                            -1, &s, NULL) != SQLITE_OK)
         return db_fail(gp, err, "read");
     while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -266,7 +277,8 @@ rg_graphpages_finish(struct rg_graphpages *gp, struct rg_err *err)
         ret = run_block(gp, b, sqlite3_column_int64(s, 0),
                         (const char *)sqlite3_column_text(s, 2),
                         (const char *)sqlite3_column_text(s, 4),
-                        sqlite3_column_int(s, 3), &dangling, err);
+                        sqlite3_column_int(s, 3), sqlite3_column_int64(s, 5),
+                        &dangling, err);
     }
     if (ret == 0 && rc != SQLITE_DONE)
         ret = db_fail(gp, err, "read");

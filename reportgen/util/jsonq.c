@@ -9,7 +9,7 @@
 
 struct rg_jsonq {
     sqlite3 *db;
-    sqlite3_stmt *valid, *extract, *each;
+    sqlite3_stmt *valid, *extract, *each, *page, *item;
 };
 
 static int
@@ -34,7 +34,18 @@ rg_jsonq_open(struct rg_err *err)
         prep(q,
              "SELECT CASE WHEN type IN ('object', 'array') THEN json(value) "
              "ELSE value END FROM json_each(?1, ?2)",
-             &q->each) < 0) {
+             &q->each) < 0 ||
+        /* one statement: SQLite parses ?1 once for all its functions */
+        prep(q,
+             "SELECT json_valid(?1) AND json_type(?1) = 'object', "
+             "json_extract(?1, '$.\"@odata.nextLink\"'), "
+             "CASE json_type(?1, '$.\"@odata.count\"') WHEN 'integer' THEN "
+             "json_extract(?1, '$.\"@odata.count\"') ELSE -1 END",
+             &q->page) < 0 ||
+        prep(q,
+             "SELECT json_extract(?1, '$.id'), json_extract(?1, '$.status'), "
+             "json_extract(?1, '$.body')",
+             &q->item) < 0) {
         rg_fail(err, RG_ERR_NOMEM, "cannot start SQLite's JSON reader");
         rg_jsonq_close(q);
         return NULL;
@@ -50,6 +61,8 @@ rg_jsonq_close(struct rg_jsonq *q)
     sqlite3_finalize(q->valid);
     sqlite3_finalize(q->extract);
     sqlite3_finalize(q->each);
+    sqlite3_finalize(q->page);
+    sqlite3_finalize(q->item);
     sqlite3_close(q->db);
     free(q);
 }
@@ -67,6 +80,77 @@ rg_jsonq_is_object(struct rg_jsonq *q, const char *text, size_t len)
     sqlite3_reset(q->valid);
     sqlite3_clear_bindings(q->valid);
     return ok;
+}
+
+static char *
+column_dup(sqlite3_stmt *s, int i, int *nomem)
+{
+    const unsigned char *v = sqlite3_column_text(s, i);
+    char *d;
+
+    if (!v || sqlite3_column_type(s, i) == SQLITE_NULL)
+        return NULL;
+    if (!(d = strdup((const char *)v)))
+        *nomem = 1;
+    return d;
+}
+
+int
+rg_jsonq_page(struct rg_jsonq *q, const char *text, size_t len, int *valid,
+              char **next, int64_t *count, struct rg_err *err)
+{
+    int nomem = 0;
+
+    *valid = 0;
+    *next = NULL;
+    *count = -1;
+    if (len > (size_t)INT32_MAX)
+        return 0;
+    sqlite3_bind_text(q->page, 1, text, (int)len, SQLITE_STATIC);
+    /* malformed JSON makes json_extract() fail: that is "not valid" */
+    if (sqlite3_step(q->page) == SQLITE_ROW &&
+        sqlite3_column_int(q->page, 0) == 1) {
+        *valid = 1;
+        *next = column_dup(q->page, 1, &nomem);
+        *count = sqlite3_column_int64(q->page, 2);
+    }
+    sqlite3_reset(q->page);
+    sqlite3_clear_bindings(q->page);
+    return nomem ? rg_fail(err, RG_ERR_NOMEM, "out of memory") : 0;
+}
+
+int
+rg_jsonq_item(struct rg_jsonq *q, const char *text, size_t len, char **id,
+              int64_t *status, char **body, struct rg_err *err)
+{
+    int nomem = 0, rc;
+
+    *id = *body = NULL;
+    *status = -1;
+    if (len > (size_t)INT32_MAX)
+        return rg_fail(err, RG_ERR_LIMIT, "a JSON text over 2 GiB");
+    sqlite3_bind_text(q->item, 1, text, (int)len, SQLITE_STATIC);
+    rc = sqlite3_step(q->item);
+    if (rc == SQLITE_ROW) {
+        *id = column_dup(q->item, 0, &nomem);
+        if (sqlite3_column_type(q->item, 1) == SQLITE_INTEGER)
+            *status = sqlite3_column_int64(q->item, 1);
+        /* an object comes back as its JSON text; anything else is no body */
+        if (sqlite3_column_type(q->item, 2) == SQLITE_TEXT) {
+            const char *t = (const char *)sqlite3_column_text(q->item, 2);
+
+            if (t && t[0] == '{')
+                *body = column_dup(q->item, 2, &nomem);
+        }
+    }
+    sqlite3_reset(q->item);
+    sqlite3_clear_bindings(q->item);
+    if (nomem)
+        return rg_fail(err, RG_ERR_NOMEM, "out of memory");
+    if (rc != SQLITE_ROW)
+        return rg_fail(err, RG_ERR_INPUT, "not JSON: %s",
+                       sqlite3_errmsg(q->db));
+    return 0;
 }
 
 /* Steps the extract statement; 1 row, 0 none, -1 error. */

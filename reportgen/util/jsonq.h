@@ -32,6 +32,21 @@ int rg_jsonq_is_object(struct rg_jsonq *q, const char *text, size_t len);
 int rg_jsonq_text(struct rg_jsonq *q, const char *text, size_t len,
                   const char *path, char **out, struct rg_err *err);
 
+/*
+ * A Graph page read once: whether it is a JSON object, its
+ * @odata.nextLink (*next, malloc()ed, or NULL) and its @odata.count
+ * (*count, or -1). Returns 0 (*valid says), or -1 out of memory.
+ */
+int rg_jsonq_page(struct rg_jsonq *q, const char *text, size_t len, int *valid,
+                  char **next, int64_t *count, struct rg_err *err);
+
+/*
+ * An item of a $batch answer read once: its id, status (-1 if none) and
+ * body as JSON text (malloc()ed, or NULL).
+ */
+int rg_jsonq_item(struct rg_jsonq *q, const char *text, size_t len, char **id,
+                  int64_t *status, char **body, struct rg_err *err);
+
 /* The integer at path; *found is 0 when absent or not a number. */
 int rg_jsonq_int(struct rg_jsonq *q, const char *text, size_t len,
                  const char *path, int64_t *v, int *found, struct rg_err *err);

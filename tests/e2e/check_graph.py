@@ -90,12 +90,12 @@ def rows(db):
 
 
 class Graph:
-    def __init__(self, tmp, *extra):
+    def __init__(self, tmp, *extra, tenant_dir=BANK):
         self.dir = tempfile.mkdtemp(dir=tmp)
         self.portfile = os.path.join(self.dir, "port")
         self.stats = os.path.join(self.dir, "stats.json")
         self.proc = subprocess.Popen(
-            [os.path.join(ROOT, "tests", "servers", "graph-server"), "--tenant-dir", BANK,
+            [os.path.join(ROOT, "tests", "servers", "graph-server"), "--tenant-dir", tenant_dir,
              "--port", "0", "--port-file", self.portfile, "--tenant-id", TENANT,
              "--client-id", CLIENT, "--stats", self.stats, *extra],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -174,6 +174,26 @@ def main():
               st["requests"] <= 16, True)
         with open(db, "rb") as f:
             check("the secret is not in the snapshot", SECRET.encode() in f.read(), False)
+
+        # ---- a member that is a device: not loaded, recorded as dangling
+        bank2 = os.path.join(tmp, "bank-device")
+        shutil.copytree(BANK, bank2)
+        first_group = shell(csv_db, "SELECT id FROM groups ORDER BY id LIMIT 1").strip()
+        with open(os.path.join(bank2, "group_members.csv"), "a") as f:
+            f.write("%s,0d0d0d0d-1111-4222-8333-444444444444,device\n" % first_group)
+        gd = Graph(tmp, "--client-secret-file", SECRET_FILE, tenant_dir=bank2)
+        servers.append(gd)
+        out = os.path.join(tmp, "device.db")
+        r = collect(gd, out)
+        check("a device member: collected", r.returncode, 0)
+        check("a device member: recorded as dangling",
+              shell(out, "SELECT value, expected FROM dangling_reference"),
+              "0d0d0d0d-1111-4222-8333-444444444444|#microsoft.graph.device\n")
+        check("a device member: counted in its source",
+              shell(out, "SELECT dangling_count FROM source WHERE entity = 'group_members'"),
+              "1\n")
+        check("a device member: the other members as before", rows(out)["group_members"],
+              want["group_members"])
 
         # ---- Graph for the directory, CSV exports for HR, AD, ServiceNow, SoD
         hr = os.path.join(tmp, "hr")
