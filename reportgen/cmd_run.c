@@ -507,51 +507,26 @@ done:
     return ret;
 }
 
+/* Writes len bytes to path, creating its folders. */
+static int
+put_file(const char *path, const char *data, size_t len, struct rg_err *err)
+{
+    return rg_mkdirs_for(path, err) < 0 ? -1
+                                        : rg_write_file(path, data, len, err);
+}
+
 /* Copies the exact SQL that ran into the pack, under queries/. */
 static int
 keep_queries(struct run *r, struct rg_err *err)
 {
     for (size_t i = 0; i < r->t->nsections; i++) {
         char path[4096];
-        FILE *f;
-        size_t len = strlen(r->sql[i]);
 
         if (rg_pathf(err, path, sizeof(path), "%s/queries/%s", r->data,
-                     r->t->sections[i].query) < 0)
+                     r->t->sections[i].query) < 0 ||
+            put_file(path, r->sql[i], strlen(r->sql[i]), err) < 0)
             return -1;
-        if (rg_mkdirs_for(path, err) < 0)
-            return -1;
-        if (!(f = fopen(path, "wb")))
-            return rg_fail(err, RG_ERR_IO, "cannot create '%s': %s", path,
-                           strerror(errno));
-        if (fwrite(r->sql[i], 1, len, f) != len) {
-            fclose(f);
-            return rg_fail(err, RG_ERR_IO, "cannot write '%s': %s", path,
-                           strerror(errno));
-        }
-        if (fclose(f) != 0)
-            return rg_fail(err, RG_ERR_IO, "cannot write '%s': %s", path,
-                           strerror(errno));
     }
-    return 0;
-}
-
-/* Writes len bytes to path, creating its folders. */
-static int
-put_file(const char *path, const char *data, size_t len, struct rg_err *err)
-{
-    FILE *f;
-    int bad;
-
-    if (rg_mkdirs_for(path, err) < 0)
-        return -1;
-    if (!(f = fopen(path, "wb")))
-        return rg_fail(err, RG_ERR_IO, "cannot create '%s': %s", path,
-                       strerror(errno));
-    bad = fwrite(data, 1, len, f) != len;
-    if (fclose(f) != 0 || bad)
-        return rg_fail(err, RG_ERR_IO, "cannot write '%s': %s", path,
-                       strerror(errno));
     return 0;
 }
 

@@ -253,29 +253,37 @@ on_body(char *data, size_t size, size_t nmemb, void *u)
     return n;
 }
 
+double
+rg_http_retry_after(const char *line, size_t n)
+{
+    char tmp[64], *end;
+    size_t k;
+    double v;
+    time_t when, t;
+
+    if (n <= 12 || strncasecmp(line, "Retry-After:", 12) != 0)
+        return -1;
+    k = n - 12 < sizeof(tmp) - 1 ? n - 12 : sizeof(tmp) - 1;
+    memcpy(tmp, line + 12, k);
+    tmp[k] = '\0';
+    v = strtod(tmp, &end);
+    if (end != tmp && v >= 0)
+        return v;
+    if ((when = curl_getdate(tmp, NULL)) == -1) /* an HTTP date */
+        return -1;
+    t = time(NULL);
+    return when > t ? (double)(when - t) : 0;
+}
+
 static size_t
 on_header(char *data, size_t size, size_t nmemb, void *u)
 {
     struct req *r = u;
     size_t n = size * nmemb;
+    double v = rg_http_retry_after(data, n);
 
-    if (n > 12 && strncasecmp(data, "Retry-After:", 12) == 0) {
-        char tmp[64], *end;
-        size_t k = n - 12 < sizeof(tmp) - 1 ? n - 12 : sizeof(tmp) - 1;
-        double v;
-
-        memcpy(tmp, data + 12, k);
-        tmp[k] = '\0';
-        v = strtod(tmp, &end);
-        if (end != tmp && v >= 0) {
-            r->retry_after = v;
-        } else {
-            time_t when = curl_getdate(tmp, NULL), t = time(NULL);
-
-            if (when != -1)
-                r->retry_after = when > t ? (double)(when - t) : 0;
-        }
-    }
+    if (v >= 0)
+        r->retry_after = v;
     return n;
 }
 

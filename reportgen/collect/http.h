@@ -72,6 +72,12 @@ int rg_http_post(struct rg_http *h, const char *url, const char *const *headers,
 /* Runs until every queued request is answered, or one fails the run. */
 int rg_http_run(struct rg_http *h, struct rg_err *err);
 
+/*
+ * The seconds a "Retry-After:" header line asks for (seconds, fractions, or
+ * an HTTP date), or -1 when the line is another header or unreadable.
+ */
+double rg_http_retry_after(const char *line, size_t n);
+
 struct rg_http_stats {
     uint64_t requests; /* transfers started, retries included */
     uint64_t retries;

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "../util/fs.h"
+#include "../util/text.h"
 
 #define MAX_LINE 8192
 #define MAX_VALUE 65536
@@ -312,18 +313,6 @@ next_line(const char *buf, size_t len, size_t off, const char **line, size_t *n)
     return e;
 }
 
-static int
-hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes %25, %0A and %0D; any other escape or byte stays as it is. */
 static char *
 decode_path(const char *s, size_t n)
@@ -334,7 +323,7 @@ decode_path(const char *s, size_t n)
         return NULL;
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '%' && i + 2 < n) {
-            int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
+            int hi = rg_hexval(s[i + 1]), lo = rg_hexval(s[i + 2]);
             int c = hi >= 0 && lo >= 0 ? hi * 16 + lo : -1;
 
             if (c == '%' || c == '\n' || c == '\r') {
@@ -404,7 +393,7 @@ rg_bag_parse_manifest(const char *name, const char *buf, size_t len,
             goto bad_empty;
         if (n > MAX_LINE)
             goto bad_long;
-        for (k = 0; k < n && hexval(line[k]) >= 0; k++)
+        for (k = 0; k < n && rg_hexval(line[k]) >= 0; k++)
             ;
         if (k != 64 || k == n || (line[k] != ' ' && line[k] != '\t'))
             goto bad_digest;

@@ -18,19 +18,10 @@ write_file(const char *dir, const char *name, const void *data, size_t len,
            struct rg_err *err)
 {
     char path[4096];
-    FILE *f;
-    int bad;
 
     if (rg_pathf(err, path, sizeof(path), "%s/%s", dir, name) < 0)
         return -1;
-    if (!(f = fopen(path, "wb")))
-        return rg_fail(err, RG_ERR_IO, "cannot create '%s': %s", path,
-                       strerror(errno));
-    bad = fwrite(data, 1, len, f) != len;
-    if (fclose(f) != 0 || bad)
-        return rg_fail(err, RG_ERR_IO, "cannot write '%s': %s", path,
-                       strerror(errno));
-    return 0;
+    return rg_write_file(path, data, len, err);
 }
 
 int

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../util/text.h"
+
 #define MAX_PDF ((size_t)1 << 31)
 #define MAX_HOPS 64
 
@@ -78,19 +80,6 @@ out_printf(struct out *o, const char *fmt, ...)
 }
 
 /* ---- reading what libharu wrote */
-
-static const char *
-rfind(const char *hay, size_t len, const char *needle)
-{
-    size_t n = strlen(needle);
-
-    if (n > len)
-        return NULL;
-    for (size_t i = len - n + 1; i-- > 0;)
-        if (memcmp(hay + i, needle, n) == 0)
-            return hay + i;
-    return NULL;
-}
 
 static int
 is_ws(char c)
@@ -403,8 +392,8 @@ rg_pdf_sign(const char *path, const struct rg_signer *s, const char *when,
 
     if (read_pdf(path, &pdf, &len, err) < 0)
         return -1;
-    sx = rfind(pdf, len, "startxref");
-    tr = sx ? rfind(pdf, (size_t)(sx - pdf), "trailer") : NULL;
+    sx = rg_memrfind(pdf, len, "startxref");
+    tr = sx ? rg_memrfind(pdf, (size_t)(sx - pdf), "trailer") : NULL;
     if (!sx || !tr)
         goto unexpected;
     root = key_number(tr, sx, "/Root");
@@ -568,18 +557,6 @@ done:
 
 /* ---- finding a signature */
 
-static int
-hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int
 rg_pdf_find_sig(const unsigned char *buf, size_t len, struct rg_pdf_sig *sig,
                 struct rg_err *err)
@@ -589,7 +566,7 @@ rg_pdf_find_sig(const unsigned char *buf, size_t len, struct rg_pdf_sig *sig,
     size_t a, b, n;
 
     memset(sig, 0, sizeof(*sig));
-    if (!(br = rfind(pdf, len, "/ByteRange")))
+    if (!(br = rg_memrfind(pdf, len, "/ByteRange")))
         return 0;
     sig->found = 1;
     p = br + 10;
@@ -612,7 +589,7 @@ rg_pdf_find_sig(const unsigned char *buf, size_t len, struct rg_pdf_sig *sig,
     {
         size_t from = (size_t)(br - pdf) > 2048 ? (size_t)(br - pdf) - 2048 : 0;
         const char *q =
-            rfind(pdf + from, (size_t)(br - pdf) - from, "/SubFilter");
+            rg_memrfind(pdf + from, (size_t)(br - pdf) - from, "/SubFilter");
 
         if (q) {
             q += 10;
@@ -643,8 +620,8 @@ rg_pdf_find_sig(const unsigned char *buf, size_t len, struct rg_pdf_sig *sig,
     if (!(sig->der = malloc(n ? n : 1)))
         return rg_fail(err, RG_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
-        int hi = hexval((unsigned char)pdf[a + 1 + 2 * i]);
-        int lo = hexval((unsigned char)pdf[a + 2 + 2 * i]);
+        int hi = rg_hexval((unsigned char)pdf[a + 1 + 2 * i]);
+        int lo = rg_hexval((unsigned char)pdf[a + 2 + 2 * i]);
 
         if (hi < 0 || lo < 0) {
             snprintf(sig->why, sizeof(sig->why),

@@ -20,6 +20,7 @@
 #include <openssl/ts.h>
 #include <openssl/x509.h>
 
+#include "../collect/http.h"
 #include "../util/cancel.h"
 #include "../util/version.h"
 #include "cms.h"
@@ -78,24 +79,10 @@ on_header(char *data, size_t size, size_t nmemb, void *u)
 {
     struct body *b = u;
     size_t n = size * nmemb;
+    double v = rg_http_retry_after(data, n);
 
-    if (n > 12 && strncasecmp(data, "Retry-After:", 12) == 0) {
-        char tmp[32], *end;
-        size_t k = n - 12 < sizeof(tmp) - 1 ? n - 12 : sizeof(tmp) - 1;
-        double v;
-
-        memcpy(tmp, data + 12, k);
-        tmp[k] = '\0';
-        v = strtod(tmp, &end);
-        if (end != tmp && v >= 0) {
-            b->retry_after = v;
-        } else { /* an HTTP date */
-            time_t when = curl_getdate(tmp, NULL), now = time(NULL);
-
-            if (when != -1)
-                b->retry_after = when > now ? (double)(when - now) : 0;
-        }
-    }
+    if (v >= 0)
+        b->retry_after = v;
     return n;
 }
 

@@ -14,21 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/text.h"
+
 #define MAX_FONTS 16
-
-/* The last occurrence of needle in hay[0..len), or NULL. */
-static const char *
-rfind(const char *hay, size_t len, const char *needle)
-{
-    size_t n = strlen(needle);
-
-    if (n > len)
-        return NULL;
-    for (size_t i = len - n + 1; i-- > 0;)
-        if (memcmp(hay + i, needle, n) == 0)
-            return hay + i;
-    return NULL;
-}
 
 /* Reads "/Key <digits>" inside [from, to); returns the number or -1. */
 static long
@@ -111,8 +99,8 @@ rg_pdf_fix_tounicode(char **buf, size_t *len, struct rg_err *err)
     }
     if (nobjs == 0)
         return 0;
-    trailer = rfind(pdf, *len, "trailer");
-    sx = rfind(pdf, *len, "startxref");
+    trailer = rg_memrfind(pdf, *len, "trailer");
+    sx = rg_memrfind(pdf, *len, "startxref");
     if (!trailer || !sx || sx < trailer)
         return rg_fail(err, RG_ERR_INTERNAL, "PDF: no trailer to update");
     tend = sx;

@@ -106,3 +106,20 @@ rg_pathf(struct rg_err *err, char *buf, size_t size, const char *fmt, ...)
         return rg_fail(err, RG_ERR_LIMIT, "path too long: '%.60s...'", buf);
     return 0;
 }
+
+int
+rg_write_file(const char *path, const void *data, size_t len,
+              struct rg_err *err)
+{
+    FILE *f = fopen(path, "wb");
+    int bad;
+
+    if (!f)
+        return rg_fail(err, RG_ERR_IO, "cannot create '%s': %s", path,
+                       strerror(errno));
+    bad = fwrite(data, 1, len, f) != len;
+    if (fclose(f) != 0 || bad)
+        return rg_fail(err, RG_ERR_IO, "cannot write '%s': %s", path,
+                       strerror(errno));
+    return 0;
+}

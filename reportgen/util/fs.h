@@ -28,6 +28,10 @@ int rg_mkdirs_for(const char *path, struct rg_err *err);
 int rg_pathf(struct rg_err *err, char *buf, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Writes len bytes to path, replacing it; names path on failure. */
+int rg_write_file(const char *path, const void *data, size_t len,
+                  struct rg_err *err);
+
 /* 1 when path is a folder. */
 int rg_is_dir(const char *path);
 

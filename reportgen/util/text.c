@@ -105,8 +105,8 @@ rg_guid_canon(const char *s, size_t len, char out[37])
     return 1;
 }
 
-static int
-hexval(int c)
+int
+rg_hexval(int c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -130,8 +130,8 @@ rg_guid_bin(const char *s, size_t len, unsigned char out[16])
 
         if (i == 8 || i == 13 || i == 18 || i == 23)
             continue;
-        hi = hexval((unsigned char)s[i]);
-        lo = hexval((unsigned char)s[i + 1]);
+        hi = rg_hexval((unsigned char)s[i]);
+        lo = rg_hexval((unsigned char)s[i + 1]);
         if (hi < 0 || lo < 0)
             return 0;
         out[o++] = (unsigned char)(hi << 4 | lo);
@@ -154,4 +154,17 @@ rg_parse_bool(const char *s, size_t len, int *v)
         return 0;
     }
     return -1;
+}
+
+const char *
+rg_memrfind(const char *hay, size_t len, const char *needle)
+{
+    size_t n = strlen(needle);
+
+    if (n > len)
+        return NULL;
+    for (size_t i = len - n + 1; i-- > 0;)
+        if (memcmp(hay + i, needle, n) == 0)
+            return hay + i;
+    return NULL;
 }

@@ -41,4 +41,10 @@ int rg_guid_bin(const char *s, size_t len, unsigned char out[16]);
  */
 int rg_parse_bool(const char *s, size_t len, int *v);
 
+/* The value of a hex digit, or -1. */
+int rg_hexval(int c);
+
+/* The last occurrence of needle in hay[0..len), or NULL. */
+const char *rg_memrfind(const char *hay, size_t len, const char *needle);
+
 #endif
