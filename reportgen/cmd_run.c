@@ -24,6 +24,7 @@
 #include "query/template.h"
 #include "render/csvout.h"
 #include "render/pdf.h"
+#include "render/split.h"
 #include "render/xlsx.h"
 #include "store/store.h"
 #include "util/cancel.h"
@@ -50,7 +51,8 @@ struct run {
     char query_sha[RG_TEMPLATE_MAX_SECTIONS][RG_SHA256_HEX];
     char result_sha[RG_TEMPLATE_MAX_SECTIONS][RG_SHA256_HEX];
     double seconds[RG_TEMPLATE_MAX_SECTIONS];
-    char **resnames[RG_TEMPLATE_MAX_SECTIONS]; /* result column names */
+    char **resnames[RG_TEMPLATE_MAX_SECTIONS];         /* result column names */
+    struct rg_split *splits[RG_TEMPLATE_MAX_SECTIONS]; /* split sections */
     char template_sha[RG_SHA256_HEX];
     char *title, *desc, *queries_dir;
     char pack_id[160], generated_at[RG_ISO_TIME_LEN], tmp[4096], final[4096];
@@ -83,6 +85,7 @@ run_release(struct run *r)
             free(r->descs[i]);
         if (r->secs)
             free_names(r->resnames[i], r->secs[i].nresult);
+        rg_split_free(r->splits[i]);
     }
     free(r->cols);
     free(r->sql);
@@ -323,6 +326,14 @@ map_section(struct run *r, size_t i, struct rg_query *q, struct rg_err *err)
     if (!(r->cols[i] = calloc(s->ncols, sizeof(*r->cols[i]))))
         return rg_fail(err, RG_ERR_NOMEM, "out of memory");
     for (size_t c = 0; c < s->ncols && !bad; c++) {
+        if (s->cols[c].input) { /* not a result column */
+            r->cols[i][c].title = s->cols[c].title;
+            r->cols[i][c].format = s->cols[c].format;
+            r->cols[i][c].width = s->cols[c].width;
+            r->cols[i][c].input = 1;
+            r->cols[i][c].choices = s->cols[c].choices;
+            continue;
+        }
         if ((k = result_index(q, s->cols[c].name)) < 0) {
             bad = s->cols[c].name;
             break;
@@ -341,6 +352,8 @@ map_section(struct run *r, size_t i, struct rg_query *q, struct rg_err *err)
         bad = s->chart_label;
     if (!bad && s->chart_label && rs->chart_value < 0)
         bad = s->chart_value;
+    if (!bad && s->split && result_index(q, s->split) < 0)
+        bad = s->split;
     if (bad)
         return rg_fail(err, RG_ERR_INPUT,
                        "query '%s' returns no column '%s', which template "
@@ -392,6 +405,22 @@ xlsx_row(void *ctx, const struct rg_value *row, struct rg_err *err)
     return rg_xlsx_row(ctx, row, err);
 }
 
+static int
+split_row(void *ctx, const struct rg_value *row, struct rg_err *err)
+{
+    return rg_split_row(ctx, row, err);
+}
+
+/* The split column's title as the template shows it, else its name. */
+static const char *
+split_title(const struct rg_section *s)
+{
+    for (size_t c = 0; c < s->ncols; c++)
+        if (strcmp(s->cols[c].name, s->split) == 0)
+            return s->cols[c].title;
+    return s->split;
+}
+
 /*
  * Runs section i and streams its rows into the three outputs, on three
  * threads: this one reads SQLite and hands each row, copied, to one that
@@ -408,6 +437,10 @@ write_section(struct run *r, size_t i, struct rg_xlsx *x, struct rg_pdf *pdf,
     struct rg_query *q = NULL;
     struct rg_csvout *csv = NULL;
     struct rg_rowpipe *pipe = NULL, *px = NULL;
+    struct rg_split *sp = NULL;
+    struct rg_xlsx *xmain = x;
+    struct rg_pdf *pdf_later = NULL;
+    char folder[128];
     struct side side;
     const char **names = NULL;
     const struct rg_value *row;
@@ -453,6 +486,20 @@ write_section(struct run *r, size_t i, struct rg_xlsx *x, struct rg_pdf *pdf,
     if ((r->outputs & RG_OUT_CSV) &&
         !(csv = rg_csvout_open(path, names, rs->nresult, err)))
         goto done;
+    if (x && s->split) {
+        /* one workbook per value; the index takes the section's place */
+        if (rg_pathf(err, folder, sizeof(folder), "by-%s", s->split) < 0 ||
+            !(sp =
+                  rg_split_new(r->data, folder, r->tmp, &r->meta, rs,
+                               result_index(q, s->split), split_title(s), err)))
+            goto done;
+        r->splits[i] = sp;
+        if (!(px = rg_rowpipe_start(rs->nresult, split_row, sp, err)))
+            goto done;
+        x = NULL;
+        pdf_later = pdf;
+        pdf = NULL;
+    }
     if ((x && rg_xlsx_begin(x, rs, err) < 0) ||
         (pdf && rg_pdf_begin(pdf, rs, err) < 0))
         goto done;
@@ -486,6 +533,8 @@ write_section(struct run *r, size_t i, struct rg_xlsx *x, struct rg_pdf *pdf,
         goto done;
     if ((x && rg_xlsx_end(x, err) < 0) ||
         (pdf && rg_pdf_end(pdf, rs->rows, err) < 0))
+        goto done;
+    if (sp && rg_split_finish(sp, xmain, pdf_later, rs->rows, err) < 0)
         goto done;
     r->seconds[i] = seconds() - start;
     if (tty && r->seconds[i] > 1.0)
@@ -560,6 +609,7 @@ write_record(struct run *r, struct rg_err *err)
     struct rg_record_section *secs;
     char path[4096], tfile[512], xlsx[256], pdf[256];
     char(*qfile)[4096] = NULL, (*extract)[512] = NULL;
+    struct rg_record_workbook *books[RG_TEMPLATE_MAX_SECTIONS] = { NULL };
     size_t n = r->t->nsections;
     int ret = -1;
 
@@ -592,6 +642,24 @@ write_record(struct run *r, struct rg_err *err)
         secs[i].sheet = (r->outputs & RG_OUT_XLSX) ? s->sheet : NULL;
         secs[i].extract = (r->outputs & RG_OUT_CSV) ? extract[i] : NULL;
         secs[i].in_pdf = (r->outputs & RG_OUT_PDF) && s->pdf;
+        if (r->splits[i]) {
+            size_t nb = rg_split_count(r->splits[i]);
+
+            if (!(books[i] = calloc(nb ? nb : 1, sizeof(*books[i])))) {
+                rg_fail(err, RG_ERR_NOMEM, "out of memory");
+                goto done;
+            }
+            for (size_t b = 0; b < nb; b++) {
+                const struct rg_split_book *sb = rg_split_book(r->splits[i], b);
+
+                books[i][b].value = sb->value;
+                books[i][b].file = sb->file;
+                books[i][b].rows = sb->rows;
+            }
+            secs[i].split = s->split;
+            secs[i].workbooks = books[i];
+            secs[i].nworkbooks = nb;
+        }
     }
     snprintf(tfile, sizeof(tfile), "templates/%s.ini", r->job->template_name);
     snprintf(xlsx, sizeof(xlsx), "%s.xlsx", r->pack_id);
@@ -615,6 +683,8 @@ write_record(struct run *r, struct rg_err *err)
         goto done;
     ret = 0;
 done:
+    for (size_t i = 0; i < n; i++)
+        free(books[i]);
     free(secs);
     free(qfile);
     free(extract);
@@ -839,6 +909,10 @@ write_pack(struct run *r, const char *outdir, struct rg_err *err)
 fail:
     rg_xlsx_abandon(x);
     rg_pdf_abandon(pdf);
+    for (i = 0; i < r->t->nsections; i++) { /* before their folder goes */
+        rg_split_free(r->splits[i]);
+        r->splits[i] = NULL;
+    }
     rg_rmtree(r->tmp);
     return -1;
 }

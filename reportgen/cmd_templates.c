@@ -89,9 +89,19 @@ cmd_templates(int argc, char **argv)
         for (size_t k = 0; k < t->nparams; k++) {
             const struct rg_param *p = &t->params[k];
 
-            printf("    --param %s=<%s>", p->name, rg_param_type_name(p->type));
+            printf("    --param %s=<", p->name);
+            for (size_t v = 0; v < p->nvalues; v++)
+                printf("%s%s", v ? "|" : "", p->values[v]);
+            printf("%s>", p->nvalues ? "" : rg_param_type_name(p->type));
+            if (p->has_min && p->has_max)
+                printf("  (%lld to %lld)", (long long)p->min,
+                       (long long)p->max);
+            else if (p->has_min)
+                printf("  (at least %lld)", (long long)p->min);
+            else if (p->has_max)
+                printf("  (at most %lld)", (long long)p->max);
             if (p->dflt)
-                printf("  (default %s)", p->dflt);
+                printf("  (default %s)", *p->dflt ? p->dflt : "empty");
             if (p->description)
                 printf("  %s", p->description);
             printf("\n");

@@ -35,6 +35,7 @@ part "fictional bank" "$PYTHON" tests/e2e/check_bank.py
 part "reports" "$PYTHON" tests/e2e/check_reports.py
 part "packs" "$PYTHON" tests/e2e/check_pack.py
 part "graph" "$PYTHON" tests/e2e/check_graph.py
+part "recertification" "$PYTHON" tests/e2e/check_lib_recert.py
 rm -f "$log"
 echo
 echo "$total_p passed, $total_f failed"

@@ -91,6 +91,24 @@ write_section(FILE *f, const struct rg_record_section *s)
     kstr(f, 6, &n, "sheet", s->sheet);
     kstr(f, 6, &n, "extract", s->extract);
     kopen(f, 6, &n, "in_pdf", s->in_pdf ? "true" : "false");
+    if (!s->split)
+        return;
+    kstr(f, 6, &n, "split_by", s->split);
+    kopen(f, 6, &n, "workbooks", "[");
+    for (size_t i = 0; i < s->nworkbooks; i++) {
+        const struct rg_record_workbook *w = &s->workbooks[i];
+        int m = 0;
+
+        fprintf(f, "%s\n        {", i ? "," : "");
+        if (w->value)
+            kstr(f, 10, &m, "value", w->value);
+        else
+            kopen(f, 10, &m, "value", "null");
+        kstr(f, 10, &m, "file", w->file);
+        kint(f, 10, &m, "rows", w->rows, 0);
+        fputs("\n        }", f);
+    }
+    fputs(s->nworkbooks ? "\n      ]" : "]", f);
 }
 
 int

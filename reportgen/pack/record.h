@@ -24,6 +24,13 @@ struct rg_record_param {
     const char *name, *type, *value;
 };
 
+/* One workbook of a section split by a column's values. */
+struct rg_record_workbook {
+    const char *value; /* NULL: the rows without a value */
+    const char *file;  /* relative to data/ */
+    int64_t rows;
+};
+
 struct rg_record_section {
     const char *name, *title;
     const char *query_file; /* relative to data/ ("queries/a/b.sql") */
@@ -35,6 +42,9 @@ struct rg_record_section {
     const char *sheet;   /* NULL without a workbook */
     const char *extract; /* relative to data/, NULL without extracts */
     int in_pdf;
+    const char *split; /* the column rows were split by, or NULL */
+    const struct rg_record_workbook *workbooks;
+    size_t nworkbooks;
 };
 
 struct rg_record {

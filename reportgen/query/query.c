@@ -77,6 +77,37 @@ bind_value(struct rg_bound *b, const char *value, struct rg_err *err)
     return 0;
 }
 
+/* A value within the parameter's values, min and max. */
+static int
+in_bounds(const struct rg_param *p, const struct rg_bound *b,
+          struct rg_err *err)
+{
+    char list[600];
+    size_t o = 0;
+
+    if (p->has_min && b->i < p->min)
+        return rg_fail(err, RG_ERR_USAGE,
+                       "parameter '%s' must be at least %lld, not %lld",
+                       p->name, (long long)p->min, (long long)b->i);
+    if (p->has_max && b->i > p->max)
+        return rg_fail(err, RG_ERR_USAGE,
+                       "parameter '%s' must be at most %lld, not %lld", p->name,
+                       (long long)p->max, (long long)b->i);
+    if (!p->values)
+        return 0;
+    for (size_t i = 0; i < p->nvalues; i++) {
+        if (strcmp(p->values[i], b->text) == 0)
+            return 0;
+        o += (size_t)snprintf(list + o, o < sizeof(list) ? sizeof(list) - o : 0,
+                              "%s%s", i ? ", " : "", p->values[i]);
+        if (o >= sizeof(list))
+            o = sizeof(list) - 1;
+    }
+    return rg_fail(err, RG_ERR_USAGE,
+                   "parameter '%s' must be one of %s, not '%s'", p->name, list,
+                   b->text);
+}
+
 int
 rg_params_resolve(const struct rg_template *t, const char *const *assign,
                   size_t nassign, const char *as_of, struct rg_bound **out,
@@ -130,7 +161,8 @@ rg_params_resolve(const struct rg_template *t, const char *const *assign,
                     t->params[i].name, rg_param_type_name(t->params[i].type));
             goto done;
         }
-        if (bind_value(&b[i], v, err) < 0) {
+        if (bind_value(&b[i], v, err) < 0 ||
+            in_bounds(&t->params[i], &b[i], err) < 0) {
             if (!given[i]) /* the template's own default is wrong */
                 err->code = RG_ERR_INPUT;
             goto done;

@@ -188,13 +188,61 @@ parse_format(const char *v, enum rg_format *f)
 }
 
 /* "column = name | Title | format | width" */
+/* A column's name: a result column name, not used twice in a section. */
+static int
+check_column_name(struct parser *p, struct rg_section *s, const char *name)
+{
+    if (s->ncols == RG_TEMPLATE_MAX_COLUMNS)
+        return fail(p, "more than 64 columns in [section %s]", s->name);
+    if (!is_name(name, 0))
+        return fail(p,
+                    "column name '%s' must be a result column name "
+                    "(lowercase letters, digits, _)",
+                    name);
+    for (size_t i = 0; i < s->ncols; i++)
+        if (strcmp(s->cols[i].name, name) == 0)
+            return fail(p, "column '%s' is given twice", name);
+    return 1;
+}
+
+static int
+parse_width(struct parser *p, const char *col, const char *v, double *w)
+{
+    char *end;
+
+    *w = strtod(v, &end);
+    if (end == v || *end || !(*w >= 1 && *w <= 255))
+        return fail(p,
+                    "column '%s': width must be a number from 1 to 255, "
+                    "not '%s'",
+                    col, v);
+    return 1;
+}
+
+/* Appends a zeroed column to s; NULL when out of memory. */
+static struct rg_column *
+new_column(struct parser *p, struct rg_section *s)
+{
+    struct rg_column *c = realloc(s->cols, (s->ncols + 1) * sizeof(*c));
+
+    if (!c) {
+        fail(p, "out of memory");
+        return NULL;
+    }
+    s->cols = c;
+    c += s->ncols++;
+    memset(c, 0, sizeof(*c));
+    return c;
+}
+
 static int
 add_column(struct parser *p, struct rg_section *s, const char *value)
 {
     char buf[1024], *part[5];
     struct rg_column *c;
+    enum rg_format f;
+    double w;
     size_t n;
-    char *end;
 
     if (strlen(value) >= sizeof(buf))
         return fail(p, "column '%.40s...' is too long", value);
@@ -203,38 +251,101 @@ add_column(struct parser *p, struct rg_section *s, const char *value)
     if (n != 4)
         return fail(p, "column '%s' must be 'name | Title | format | width'",
                     value);
-    if (s->ncols == RG_TEMPLATE_MAX_COLUMNS)
-        return fail(p, "more than 64 columns in [section %s]", s->name);
-    if (!is_name(part[0], 0))
-        return fail(p,
-                    "column name '%s' must be a result column name "
-                    "(lowercase letters, digits, _)",
-                    part[0]);
-    for (size_t i = 0; i < s->ncols; i++)
-        if (strcmp(s->cols[i].name, part[0]) == 0)
-            return fail(p, "column '%s' is given twice", part[0]);
+    if (check_column_name(p, s, part[0]) == 0)
+        return 0;
     if (!*part[1])
         return fail(p, "column '%s' has no title", part[0]);
-    c = realloc(s->cols, (s->ncols + 1) * sizeof(*c));
-    if (!c)
-        return fail(p, "out of memory");
-    s->cols = c;
-    c += s->ncols;
-    memset(c, 0, sizeof(*c));
-    if (parse_format(part[2], &c->format) < 0)
+    if (parse_format(part[2], &f) < 0)
         return fail(p,
                     "column '%s': format must be text, int, date, "
                     "datetime or bool, not '%s'",
                     part[0], part[2]);
-    c->width = strtod(part[3], &end);
-    if (end == part[3] || *end || !(c->width >= 1 && c->width <= 255))
-        return fail(p,
-                    "column '%s': width must be a number from 1 to 255, "
-                    "not '%s'",
-                    part[0], part[3]);
+    if (parse_width(p, part[0], part[3], &w) == 0)
+        return 0;
+    if (!(c = new_column(p, s)))
+        return 0;
+    c->format = f;
+    c->width = w;
     if (!(c->name = dup(part[0])) || !(c->title = dup(part[1])))
         return fail(p, "out of memory");
-    s->ncols++;
+    return 1;
+}
+
+/*
+ * "Keep, Remove, Change": each choice non-empty, without quotes (Excel's
+ * list formula is quoted), at most RG_TEMPLATE_MAX_VALUES of them, and the
+ * whole list within Excel's 255 characters.
+ */
+static int
+check_choices(struct parser *p, const char *col, const char *v)
+{
+    size_t n = 0;
+
+    if (strlen(v) > 255)
+        return fail(p,
+                    "input '%s': the choices are longer than Excel's 255 "
+                    "characters",
+                    col);
+    if (strchr(v, '"'))
+        return fail(p, "input '%s': a choice may not hold '\"'", col);
+    for (const char *c = v;; c++) {
+        const char *e = strchr(c, ',');
+        size_t len = e ? (size_t)(e - c) : strlen(c);
+
+        while (len && (*c == ' ' || *c == '\t'))
+            c++, len--;
+        while (len && (c[len - 1] == ' ' || c[len - 1] == '\t'))
+            len--;
+        if (!len)
+            return fail(p, "input '%s': an empty choice in '%s'", col, v);
+        if (++n > RG_TEMPLATE_MAX_VALUES)
+            return fail(p, "input '%s': more than %d choices", col,
+                        RG_TEMPLATE_MAX_VALUES);
+        if (!e)
+            break;
+        c = e;
+    }
+    return 1;
+}
+
+/*
+ * input = name | Title | width [| Choice, Choice...]: a blank column the
+ * reader fills in, unlocked on a protected sheet, limited to the choices
+ * when there are some.
+ */
+static int
+add_input(struct parser *p, struct rg_section *s, const char *value)
+{
+    char buf[1024], *part[5];
+    struct rg_column *c;
+    double w;
+    size_t n;
+
+    if (strlen(value) >= sizeof(buf))
+        return fail(p, "input '%.40s...' is too long", value);
+    memcpy(buf, value, strlen(value) + 1);
+    n = split_bars(buf, part, 5);
+    if (n != 3 && n != 4)
+        return fail(p,
+                    "input '%s' must be 'name | Title | width' or "
+                    "'name | Title | width | Choice, Choice'",
+                    value);
+    if (check_column_name(p, s, part[0]) == 0)
+        return 0;
+    if (!*part[1])
+        return fail(p, "input '%s' has no title", part[0]);
+    if (parse_width(p, part[0], part[2], &w) == 0)
+        return 0;
+    if (n == 4 && check_choices(p, part[0], part[3]) == 0)
+        return 0;
+    if (!(c = new_column(p, s)))
+        return 0;
+    c->format = RG_FMT_TEXT;
+    c->width = w;
+    c->input = 1;
+    if (!(c->name = dup(part[0])) || !(c->title = dup(part[1])) ||
+        (n == 4 && !(c->choices = dup(part[3]))))
+        return fail(p, "out of memory");
     return 1;
 }
 
@@ -276,6 +387,36 @@ pack_key(struct parser *p, const char *name, const char *v)
     if (strcmp(name, "audience") == 0)
         return set_once(p, &t->audience, name, v);
     return fail(p, "unknown key '%s' in [pack]", name);
+}
+
+/* values = a | b | c: the only values a text parameter takes. */
+static int
+param_values(struct parser *p, struct rg_param *prm, const char *v)
+{
+    char buf[1024], *part[RG_TEMPLATE_MAX_VALUES + 1];
+    size_t n;
+
+    if (prm->values)
+        return fail(p, "'values' is given twice");
+    if (strlen(v) >= sizeof(buf))
+        return fail(p, "values '%.40s...' is too long", v);
+    memcpy(buf, v, strlen(v) + 1);
+    n = split_bars(buf, part, RG_TEMPLATE_MAX_VALUES + 1);
+    if (n > RG_TEMPLATE_MAX_VALUES)
+        return fail(p, "more than %d values", RG_TEMPLATE_MAX_VALUES);
+    if (!(prm->values = calloc(n, sizeof(*prm->values))))
+        return fail(p, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        if (!*part[i])
+            return fail(p, "an empty value in 'values = %s'", v);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(part[i], part[j]) == 0)
+                return fail(p, "value '%s' is given twice", part[i]);
+        if (!(prm->values[i] = dup(part[i])))
+            return fail(p, "out of memory");
+        prm->nvalues = i + 1;
+    }
+    return 1;
 }
 
 static int
@@ -320,6 +461,24 @@ param_key(struct parser *p, const char *pname, const char *name, const char *v)
         return set_once(p, &prm->dflt, name, v);
     if (strcmp(name, "description") == 0)
         return append(p, &prm->description, v);
+    if (strcmp(name, "values") == 0)
+        return param_values(p, prm, v);
+    if (strcmp(name, "min") == 0 || strcmp(name, "max") == 0) {
+        int is_min = name[1] == 'i';
+        int *has = is_min ? &prm->has_min : &prm->has_max;
+        char *end;
+        long long x;
+
+        if (*has)
+            return fail(p, "'%s' is given twice", name);
+        errno = 0;
+        x = strtoll(v, &end, 10);
+        if (errno || end == v || *end)
+            return fail(p, "%s must be a whole number, not '%s'", name, v);
+        *has = 1;
+        *(is_min ? &prm->min : &prm->max) = x;
+        return 1;
+    }
     return fail(p, "unknown key '%s' in [param %s]", name, pname);
 }
 
@@ -381,6 +540,13 @@ section_key(struct parser *p, const char *sname, const char *name,
     }
     if (strcmp(name, "column") == 0)
         return add_column(p, s, v);
+    if (strcmp(name, "input") == 0)
+        return add_input(p, s, v);
+    if (strcmp(name, "split") == 0) {
+        if (!is_name(v, 0))
+            return fail(p, "split must name a result column, not '%s'", v);
+        return set_once(p, &s->split, name, v);
+    }
     if (strcmp(name, "pdf") == 0) {
         if (parse_bool(v, &b) < 0)
             return fail(p, "pdf must be yes or no, not '%s'", v);
@@ -519,6 +685,20 @@ validate(struct rg_template *t, struct rg_err *err)
             return rg_fail(err, RG_ERR_INPUT,
                            "template '%s': [param %s] needs a type", t->path,
                            p->name);
+        if (p->values && p->type != RG_PARAM_TEXT)
+            return rg_fail(err, RG_ERR_INPUT,
+                           "template '%s': [param %s]: 'values' is for text "
+                           "parameters",
+                           t->path, p->name);
+        if ((p->has_min || p->has_max) && p->type != RG_PARAM_INT)
+            return rg_fail(err, RG_ERR_INPUT,
+                           "template '%s': [param %s]: 'min' and 'max' are "
+                           "for int parameters",
+                           t->path, p->name);
+        if (p->has_min && p->has_max && p->min > p->max)
+            return rg_fail(err, RG_ERR_INPUT,
+                           "template '%s': [param %s]: min is above max",
+                           t->path, p->name);
     }
     if ((bad = bad_substitution(t, t->title)) ||
         (bad = bad_substitution(t, t->description)))
@@ -537,6 +717,11 @@ validate(struct rg_template *t, struct rg_err *err)
         if (s->ncols == 0)
             return rg_fail(err, RG_ERR_INPUT,
                            "template '%s': [section %s] shows no column",
+                           t->path, s->name);
+        if (s->cols[0].input)
+            return rg_fail(err, RG_ERR_INPUT,
+                           "template '%s': [section %s]: its first column is "
+                           "an input; a row needs something to show first",
                            t->path, s->name);
         if ((bad = bad_substitution(t, s->title)) ||
             (bad = bad_substitution(t, s->description)))
@@ -664,6 +849,9 @@ rg_template_free(struct rg_template *t)
         free(t->params[i].name);
         free(t->params[i].dflt);
         free(t->params[i].description);
+        for (size_t j = 0; j < t->params[i].nvalues; j++)
+            free(t->params[i].values[j]);
+        free(t->params[i].values);
     }
     for (size_t i = 0; i < t->nsections; i++) {
         struct rg_section *s = &t->sections[i];
@@ -671,6 +859,7 @@ rg_template_free(struct rg_template *t)
         for (size_t j = 0; j < s->ncols; j++) {
             free(s->cols[j].name);
             free(s->cols[j].title);
+            free(s->cols[j].choices);
         }
         free(s->cols);
         free(s->name);
@@ -681,6 +870,7 @@ rg_template_free(struct rg_template *t)
         free(s->highlight);
         free(s->chart_label);
         free(s->chart_value);
+        free(s->split);
     }
     free(t->params);
     free(t->sections);

@@ -22,6 +22,7 @@
 #define RG_TEMPLATE_MAX_SECTIONS 64
 #define RG_TEMPLATE_MAX_PARAMS 32
 #define RG_TEMPLATE_MAX_COLUMNS 64
+#define RG_TEMPLATE_MAX_VALUES 32
 /*
  * Rows a section shows in the PDF unless its template says otherwise: the
  * PDF is built in memory (about 20-30 KiB a page), the workbook holds all.
@@ -40,13 +41,20 @@ struct rg_param {
     enum rg_param_type type;
     char *dflt;        /* may be NULL (then required) or "snapshot.as_of" */
     char *description; /* may be NULL */
+    char **values;     /* text: the only values allowed, or NULL */
+    size_t nvalues;
+    int has_min, has_max; /* int: the bounds given */
+    int64_t min, max;
 };
 
 struct rg_column {
     char *name;  /* the result column (SQL alias) */
     char *title; /* the heading shown */
     enum rg_format format;
-    double width; /* in characters, as Excel counts them */
+    double width;  /* in characters, as Excel counts them */
+    int input;     /* an input column: blank and editable in the workbook */
+    char *choices; /* an input column's allowed values ("Keep, Remove"), or
+                      NULL for free text */
 };
 
 struct rg_section {
@@ -63,6 +71,7 @@ struct rg_section {
     char *highlight;   /* a result column: rows where it is true stand out */
     char *chart_label; /* bar chart: label column, or NULL for none */
     char *chart_value; /* bar chart: count column */
+    char *split;       /* a result column: one workbook per value, or NULL */
     int line;          /* where the section starts in the file */
 };
 

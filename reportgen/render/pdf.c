@@ -653,6 +653,8 @@ rg_pdf_row(struct rg_pdf *p, const struct rg_value *row, struct rg_err *err)
     for (size_t c = 0; c < s->ncols; c++) {
         const struct rg_value *v = &row[s->cols[c].src];
 
+        if (s->cols[c].input) /* left blank, for a pen */
+            continue;
         rg_report_show(v, s->cols[c].format, raw, sizeof(raw));
         clean(raw, strlen(raw), buf, sizeof(buf));
         fit(p->font, TABLE_SIZE, buf, p->colw[c] - 2 * CELL_PAD);

@@ -37,8 +37,10 @@ struct rg_report_meta {
 struct rg_report_column {
     const char *title;
     enum rg_format format;
-    double width; /* characters */
-    size_t src;   /* its index in a result row */
+    double width;        /* characters */
+    size_t src;          /* its index in a result row; unused for an input */
+    int input;           /* blank, for the reader to fill in (workbook) */
+    const char *choices; /* an input's allowed values, "A, B", or NULL */
 };
 
 struct rg_report_section {

@@ -19,6 +19,7 @@
 #define DATA_ROWS (LXW_ROW_MAX - 1) /* one row for the header */
 #define HIGHLIGHT_FILL 0xFFF2CC     /* pale amber */
 #define HEADER_FILL 0xD9E1F2        /* pale blue */
+#define RG_CHOICES_MAX 32           /* RG_TEMPLATE_MAX_VALUES */
 
 struct rg_xlsx {
     lxw_workbook *wb;
@@ -28,6 +29,7 @@ struct rg_xlsx {
     size_t nsecs;
     lxw_format *header, *bold, *wrap;
     lxw_format *fmt[2][RG_FMT_BOOL + 1]; /* [highlighted][format] */
+    lxw_format *unlocked[2];             /* input cells [highlighted] */
     /* the section being written */
     struct rg_report_section *s;
     lxw_worksheet *ws;
@@ -81,10 +83,14 @@ make_formats(struct rg_xlsx *x, struct rg_err *err)
     format_set_bold(x->bold);
     format_set_text_wrap(x->wrap);
     format_set_align(x->wrap, LXW_ALIGN_VERTICAL_TOP);
-    for (int h = 0; h < 2; h++)
+    for (int h = 0; h < 2; h++) {
         for (int f = 0; f <= RG_FMT_BOOL; f++)
             if (!(x->fmt[h][f] = new_format(x->wb, nums[f], h)))
                 return rg_fail(err, RG_ERR_NOMEM, "out of memory");
+        if (!(x->unlocked[h] = new_format(x->wb, NULL, h)))
+            return rg_fail(err, RG_ERR_NOMEM, "out of memory");
+        format_set_unlocked(x->unlocked[h]);
+    }
     return 0;
 }
 
@@ -160,6 +166,34 @@ part_name(char *out, size_t outsz, const char *sheet, int part)
     snprintf(out, outsz, "%.*s%s", (int)keep, sheet, suffix);
 }
 
+/* Whether the section has input columns (then its sheets are protected). */
+static int
+has_inputs(const struct rg_report_section *s)
+{
+    for (size_t c = 0; c < s->ncols; c++)
+        if (s->cols[c].input)
+            return 1;
+    return 0;
+}
+
+/*
+ * A sheet with input columns is protected without a password: the rows
+ * reported cannot be changed by accident, the inputs can; filtering,
+ * sorting and resizing columns stay allowed.
+ */
+static void
+protect(struct rg_xlsx *x)
+{
+    lxw_protection o;
+
+    memset(&o, 0, sizeof(o));
+    o.autofilter = 1;
+    o.sort = 1;
+    o.format_columns = 1;
+    o.format_rows = 1;
+    worksheet_protect(x->ws, NULL, &o);
+}
+
 static int
 new_sheet(struct rg_xlsx *x, struct rg_err *err)
 {
@@ -169,9 +203,12 @@ new_sheet(struct rg_xlsx *x, struct rg_err *err)
     part_name(x->sheet, sizeof(x->sheet), s->sheet, x->part);
     if (!(x->ws = workbook_add_worksheet(x->wb, x->sheet)))
         return rg_fail(err, RG_ERR_IO, "cannot add sheet '%s'", x->sheet);
+    if (has_inputs(s))
+        protect(x);
     for (size_t c = 0; c < s->ncols; c++) {
         e = worksheet_set_column(x->ws, (lxw_col_t)c, (lxw_col_t)c,
-                                 s->cols[c].width, NULL);
+                                 s->cols[c].width,
+                                 s->cols[c].input ? x->unlocked[0] : NULL);
         if (e == LXW_NO_ERROR)
             e = worksheet_write_string(x->ws, 0, (lxw_col_t)c, s->cols[c].title,
                                        x->header);
@@ -200,6 +237,48 @@ rg_xlsx_begin(struct rg_xlsx *x, struct rg_report_section *s,
     return 0;
 }
 
+/*
+ * Limits an input column's cells to its choices: a drop-down list, and an
+ * error for anything else typed or pasted in.
+ */
+static int
+add_choices(struct rg_xlsx *x, lxw_col_t col, const char *choices,
+            struct rg_err *err)
+{
+    char buf[256], *list[RG_CHOICES_MAX + 1], msg[300];
+    lxw_data_validation dv;
+    size_t n = 0;
+    lxw_error e;
+
+    snprintf(buf, sizeof(buf), "%s", choices);
+    for (char *c = buf; n < RG_CHOICES_MAX;) {
+        char *end = strchr(c, ','), *t;
+
+        if (end)
+            *end = '\0';
+        while (*c == ' ' || *c == '\t')
+            c++;
+        t = c + strlen(c);
+        while (t > c && (t[-1] == ' ' || t[-1] == '\t'))
+            *--t = '\0';
+        list[n++] = c;
+        if (!end)
+            break;
+        c = end + 1;
+    }
+    list[n] = NULL;
+    snprintf(msg, sizeof(msg), "Choose one of: %s", choices);
+    memset(&dv, 0, sizeof(dv));
+    dv.validate = LXW_VALIDATION_TYPE_LIST;
+    dv.value_list = list;
+    dv.error_title = (char *)"Not a choice";
+    dv.error_message = msg;
+    e = worksheet_data_validation_range(x->ws, 1, col, x->row - 1, col, &dv);
+    if (e != LXW_NO_ERROR)
+        return lxw_fail(err, x->sheet, e);
+    return 0;
+}
+
 /* Closes the current sheet's table: the autofilter over what it holds. */
 static int
 finish_sheet(struct rg_xlsx *x, struct rg_err *err)
@@ -209,6 +288,10 @@ finish_sheet(struct rg_xlsx *x, struct rg_err *err)
 
     if (e != LXW_NO_ERROR)
         return lxw_fail(err, x->sheet, e);
+    for (size_t c = 0; c < x->s->ncols && x->row > 1; c++)
+        if (x->s->cols[c].choices &&
+            add_choices(x, (lxw_col_t)c, x->s->cols[c].choices, err) < 0)
+            return -1;
     if (x->part == 1)
         x->first_rows = x->row - 1;
     return 0;
@@ -339,8 +422,11 @@ rg_xlsx_row(struct rg_xlsx *x, const struct rg_value *row, struct rg_err *err)
              (h->type == RG_TEXT && h->len && !(h->len == 1 && h->s[0] == '0'));
     }
     for (size_t c = 0; c < s->ncols; c++) {
-        e = (lxw_error)write_cell(x, (lxw_col_t)c, &row[s->cols[c].src],
-                                  s->cols[c].format, hl);
+        e = s->cols[c].input
+                ? worksheet_write_blank(x->ws, x->row, (lxw_col_t)c,
+                                        x->unlocked[hl])
+                : (lxw_error)write_cell(x, (lxw_col_t)c, &row[s->cols[c].src],
+                                        s->cols[c].format, hl);
         if (e != LXW_NO_ERROR)
             return lxw_fail(err, x->sheet, e);
     }
