@@ -7,15 +7,16 @@
 # plain tables. Prints wall time, rows/s, peak RSS and the ratio.
 set -eu
 cd "$(dirname "$0")/.."
-# BENCH=ingest, BENCH=render or BENCH=graph runs one part; the default runs
-# ingest and render, then graph.
+# BENCH=ingest, BENCH=render, BENCH=packs or BENCH=graph runs one part; the
+# default runs ingest and render, then packs and graph.
 RG=${RG:-build/reportgen}
 NUSERS=${NUSERS:-100000}
 NGROUPS=${NGROUPS:-30000}
 NMEMBERSHIPS=${NMEMBERSHIPS:-2000000}
 RUNS=${RUNS:-3}
 work=bench/work
-tenant=$work/tenant-$NUSERS-$NGROUPS-$NMEMBERSHIPS
+# v2: the generator writes HR events, access packages, ServiceNow and SoD too
+tenant=$work/tenant-v2-$NUSERS-$NGROUPS-$NMEMBERSHIPS
 mkdir -p "$work"
 if [ ! -f "$tenant/.done" ]; then
     echo "generating the synthetic tenant in $tenant ..." >&2
@@ -26,7 +27,7 @@ if [ ! -f "$tenant/.done" ]; then
 fi
 if [ "${BENCH:-all}" = graph ]; then
     # the Graph collect alone (bench/graph.sh), with the tenant a tenth the size
-    small=$work/tenant-small
+    small=$work/tenant-v2-small
     if [ ! -f "$small/.done" ]; then
         rm -rf "$small"
         fixtures/generate --users $((NUSERS / 10)) --groups $((NGROUPS / 10)) \
@@ -34,6 +35,14 @@ if [ "${BENCH:-all}" = graph ]; then
         touch "$small/.done"
     fi
     exec bench/graph.sh "$tenant" "$small"
+fi
+if [ "${BENCH:-all}" = packs ]; then
+    # every template of the pack library (bench/packs.py)
+    rm -f "$work/packs.db"
+    "$RG" collect --csv "$tenant" --out "$work/packs.db" --as-of 2026-11-01 >/dev/null
+    /usr/bin/python3 bench/packs.py "$RG" "$work/packs.db" "$work/packs" "$RUNS"
+    rm -rf "$work/packs" "$work/packs.db"
+    exit 0
 fi
 rows=0
 for f in "$tenant"/*.csv; do
@@ -160,7 +169,7 @@ rl=$(best "$PEER_RUNS" reportlab $PY bench/pdf_reportlab.py "$snap" "$sql" 50000
 rl_pages=$(cat "$work/rl.pages")
 
 # memory at a tenth of the rows
-small=$work/tenant-small
+small=$work/tenant-v2-small
 if [ ! -f "$small/.done" ]; then
     rm -rf "$small"
     fixtures/generate --users $((NUSERS / 10)) --groups $((NGROUPS / 10)) \
@@ -219,4 +228,5 @@ echo "  (RSS also counts the snapshot's pages, memory-mapped up to 256 MiB)"
 rm -rf "$packs" "$work"/*.db "$work"/py.xlsx "$work"/rl.pdf
 
 [ "${BENCH:-all}" = render ] && exit 0
+BENCH=packs bench/run.sh
 bench/graph.sh "$tenant" "$small"
