@@ -100,6 +100,8 @@ cmd_templates(int argc, char **argv)
                 printf("  (at least %lld)", (long long)p->min);
             else if (p->has_max)
                 printf("  (at most %lld)", (long long)p->max);
+            if (p->not_before)
+                printf("  (not before %s)", p->not_before);
             if (p->dflt)
                 printf("  (default %s)", *p->dflt ? p->dflt : "empty");
             if (p->description)

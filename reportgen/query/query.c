@@ -168,6 +168,20 @@ rg_params_resolve(const struct rg_template *t, const char *const *assign,
             goto done;
         }
     }
+    /* a period's end not before its start; dates bound as UTC compare */
+    for (size_t i = 0; i < t->nparams; i++) {
+        const struct rg_param *p = &t->params[i];
+
+        for (size_t j = 0; p->not_before && j < t->nparams; j++) {
+            if (strcmp(t->params[j].name, p->not_before) != 0 ||
+                strcmp(b[i].text, b[j].text) >= 0)
+                continue;
+            rg_fail(err, given[i] || given[j] ? RG_ERR_USAGE : RG_ERR_INPUT,
+                    "parameter '%s' (%s) may not be before '%s' (%s)", p->name,
+                    b[i].text, p->not_before, b[j].text);
+            goto done;
+        }
+    }
     *out = b;
     b = NULL;
     ret = 0;

@@ -463,6 +463,12 @@ param_key(struct parser *p, const char *pname, const char *name, const char *v)
         return append(p, &prm->description, v);
     if (strcmp(name, "values") == 0)
         return param_values(p, prm, v);
+    if (strcmp(name, "not_before") == 0) {
+        if (!is_name(v, 0))
+            return fail(p, "not_before must name a date parameter, not '%s'",
+                        v);
+        return set_once(p, &prm->not_before, name, v);
+    }
     if (strcmp(name, "min") == 0 || strcmp(name, "max") == 0) {
         int is_min = name[1] == 'i';
         int *has = is_min ? &prm->has_min : &prm->has_max;
@@ -695,6 +701,17 @@ validate(struct rg_template *t, struct rg_err *err)
                            "template '%s': [param %s]: 'min' and 'max' are "
                            "for int parameters",
                            t->path, p->name);
+        if (p->not_before) {
+            const struct rg_param *o = find_param(t, p->not_before);
+
+            if (p->type != RG_PARAM_DATE || !o || o->type != RG_PARAM_DATE ||
+                o == p)
+                return rg_fail(err, RG_ERR_INPUT,
+                               "template '%s': [param %s]: not_before must "
+                               "name another date parameter, and it must be "
+                               "a date",
+                               t->path, p->name);
+        }
         if (p->has_min && p->has_max && p->min > p->max)
             return rg_fail(err, RG_ERR_INPUT,
                            "template '%s': [param %s]: min is above max",
@@ -849,6 +866,7 @@ rg_template_free(struct rg_template *t)
         free(t->params[i].name);
         free(t->params[i].dflt);
         free(t->params[i].description);
+        free(t->params[i].not_before);
         for (size_t j = 0; j < t->params[i].nvalues; j++)
             free(t->params[i].values[j]);
         free(t->params[i].values);

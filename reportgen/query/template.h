@@ -45,6 +45,7 @@ struct rg_param {
     size_t nvalues;
     int has_min, has_max; /* int: the bounds given */
     int64_t min, max;
+    char *not_before; /* date: another date parameter it may not precede */
 };
 
 struct rg_column {
