@@ -437,13 +437,13 @@ on_item(void *ctx, const char *elem, size_t n)
     struct item_ctx *ic = ctx;
     struct batch *b = ic->b;
     struct crawl *c = b->c;
-    char *id = NULL, *body = NULL, url[1200];
+    char *id = NULL, *body = NULL, *wait = NULL, url[1200];
     int64_t status = 0;
     int ret = 0;
     unsigned long k;
     struct chain *ch;
 
-    if (rg_jsonq_item(c->q, elem, n, &id, &status, &body, ic->err) < 0)
+    if (rg_jsonq_item(c->q, elem, n, &id, &status, &body, &wait, ic->err) < 0)
         goto fail;
     k = id ? strtoul(id, NULL, 10) : 0;
     if (!id || status < 0 || k < 1 || k > b->n || !b->item[k - 1]) {
@@ -461,8 +461,19 @@ on_item(void *ctx, const char *elem, size_t n)
     }
     if (status == 429 || status == 503 || status == 504 ||
         (status == 200 && !body)) {
-        /* asked again on its own, with the HTTP layer's retries */
-        ret = rg_http_get(c->h, url, headers(ch->coll), on_page, ch, ic->err);
+        /*
+         * asked again on its own, with the HTTP layer's retries, after the
+         * item's own Retry-After if it has one (seconds or an HTTP date)
+         */
+        char line[96];
+        double delay = -1;
+
+        if (wait) {
+            snprintf(line, sizeof(line), "Retry-After: %.70s", wait);
+            delay = rg_http_retry_after(line, strlen(line));
+        }
+        ret = rg_http_get_after(c->h, url, headers(ch->coll),
+                                delay > 0 ? delay : 0, on_page, ch, ic->err);
     } else if (status != 200) {
         ret = refused(ch, (long)status, url, body ? body : "",
                       body ? strlen(body) : 0, ic->err);
@@ -474,10 +485,12 @@ on_item(void *ctx, const char *elem, size_t n)
     }
     free(id);
     free(body);
+    free(wait);
     return ret < 0 ? -1 : 0;
 fail:
     free(id);
     free(body);
+    free(wait);
     return -1;
 }
 

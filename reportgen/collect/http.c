@@ -181,13 +181,18 @@ enqueue(struct rg_http *h, struct req *r)
 
 static int
 add(struct rg_http *h, const char *url, const char *const *headers,
-    const char *body, size_t len, int post, rg_http_done_fn done, void *ctx,
-    struct rg_err *err)
+    const char *body, size_t len, int post, double delay, rg_http_done_fn done,
+    void *ctx, struct rg_err *err)
 {
-    struct req *r = calloc(1, sizeof(*r));
+    struct req *r;
     size_t n = 0;
 
-    if (!r)
+    if (delay > h->o.max_wait)
+        return rg_fail(err, RG_ERR_IO,
+                       "'%s': asked to wait %.0f s before asking again, "
+                       "more than %.0f s",
+                       url, delay, h->o.max_wait);
+    if (!(r = calloc(1, sizeof(*r))))
         goto nomem;
     while (headers && headers[n])
         n++;
@@ -206,6 +211,13 @@ add(struct rg_http *h, const char *url, const char *const *headers,
     r->post = post;
     r->done = done;
     r->ctx = ctx;
+    if (delay > 0) { /* waits like a retry, and counts against its bound */
+        r->waited = delay;
+        r->ready_at = now() + delay;
+        r->next = h->waiting;
+        h->waiting = r;
+        return 0;
+    }
     enqueue(h, r);
     return 0;
 nomem:
@@ -217,7 +229,15 @@ int
 rg_http_get(struct rg_http *h, const char *url, const char *const *headers,
             rg_http_done_fn done, void *ctx, struct rg_err *err)
 {
-    return add(h, url, headers, NULL, 0, 0, done, ctx, err);
+    return add(h, url, headers, NULL, 0, 0, 0, done, ctx, err);
+}
+
+int
+rg_http_get_after(struct rg_http *h, const char *url,
+                  const char *const *headers, double delay,
+                  rg_http_done_fn done, void *ctx, struct rg_err *err)
+{
+    return add(h, url, headers, NULL, 0, 0, delay, done, ctx, err);
 }
 
 int
@@ -225,7 +245,7 @@ rg_http_post(struct rg_http *h, const char *url, const char *const *headers,
              const char *body, size_t len, rg_http_done_fn done, void *ctx,
              struct rg_err *err)
 {
-    return add(h, url, headers, body, len, 1, done, ctx, err);
+    return add(h, url, headers, body, len, 1, 0, done, ctx, err);
 }
 
 static size_t

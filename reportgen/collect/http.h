@@ -65,6 +65,13 @@ void rg_http_free(struct rg_http *h); /* NULL-safe */
  */
 int rg_http_get(struct rg_http *h, const char *url, const char *const *headers,
                 rg_http_done_fn done, void *ctx, struct rg_err *err);
+/*
+ * rg_http_get() after waiting delay seconds (a $batch item's Retry-After);
+ * the wait counts against max_wait like a retry's.
+ */
+int rg_http_get_after(struct rg_http *h, const char *url,
+                      const char *const *headers, double delay,
+                      rg_http_done_fn done, void *ctx, struct rg_err *err);
 int rg_http_post(struct rg_http *h, const char *url, const char *const *headers,
                  const char *body, size_t len, rg_http_done_fn done, void *ctx,
                  struct rg_err *err);

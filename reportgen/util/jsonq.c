@@ -44,7 +44,9 @@ rg_jsonq_open(struct rg_err *err)
              &q->page) < 0 ||
         prep(q,
              "SELECT json_extract(?1, '$.id'), json_extract(?1, '$.status'), "
-             "json_extract(?1, '$.body')",
+             "json_extract(?1, '$.body'), "
+             "(SELECT value FROM json_each(?1, '$.headers') "
+             " WHERE lower(key) = 'retry-after' LIMIT 1)",
              &q->item) < 0) {
         rg_fail(err, RG_ERR_NOMEM, "cannot start SQLite's JSON reader");
         rg_jsonq_close(q);
@@ -121,11 +123,12 @@ rg_jsonq_page(struct rg_jsonq *q, const char *text, size_t len, int *valid,
 
 int
 rg_jsonq_item(struct rg_jsonq *q, const char *text, size_t len, char **id,
-              int64_t *status, char **body, struct rg_err *err)
+              int64_t *status, char **body, char **retry_after,
+              struct rg_err *err)
 {
     int nomem = 0, rc;
 
-    *id = *body = NULL;
+    *id = *body = *retry_after = NULL;
     *status = -1;
     if (len > (size_t)INT32_MAX)
         return rg_fail(err, RG_ERR_LIMIT, "a JSON text over 2 GiB");
@@ -142,6 +145,8 @@ rg_jsonq_item(struct rg_jsonq *q, const char *text, size_t len, char **id,
             if (t && t[0] == '{')
                 *body = column_dup(q->item, 2, &nomem);
         }
+        if (sqlite3_column_type(q->item, 3) != SQLITE_NULL)
+            *retry_after = column_dup(q->item, 3, &nomem);
     }
     sqlite3_reset(q->item);
     sqlite3_clear_bindings(q->item);

@@ -41,11 +41,13 @@ int rg_jsonq_page(struct rg_jsonq *q, const char *text, size_t len, int *valid,
                   char **next, int64_t *count, struct rg_err *err);
 
 /*
- * An item of a $batch answer read once: its id, status (-1 if none) and
- * body as JSON text (malloc()ed, or NULL).
+ * An item of a $batch answer read once: its id, status (-1 if none), body
+ * as JSON text and its Retry-After header's value (each malloc()ed, or
+ * NULL).
  */
 int rg_jsonq_item(struct rg_jsonq *q, const char *text, size_t len, char **id,
-                  int64_t *status, char **body, struct rg_err *err);
+                  int64_t *status, char **body, char **retry_after,
+                  struct rg_err *err);
 
 /* The integer at path; *found is 0 when absent or not a number. */
 int rg_jsonq_int(struct rg_jsonq *q, const char *text, size_t len,

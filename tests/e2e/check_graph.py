@@ -255,6 +255,13 @@ def main():
                   (sum(fired.values()) if isinstance(fired, dict) else fired) > 0, True)
             if "401" in what:
                 check("401 mid-run: a second token", g.counts()["tokens_issued"], 2)
+            if what == "429 inside a $batch":
+                # found in review, 2026-11-26: the item's own Retry-After was
+                # not waited for before it was asked alone
+                st = g.counts()
+                check("429 inside a $batch: the item asked again after its Retry-After",
+                      (st["throttled_items_asked_early"],
+                       st["throttled_items_asked_after_wait"]), (0, 1))
 
         # ---- a tenant without PIM: the plain role assignments, said so
         g = server("--fault", "403@roleAssignmentScheduleInstances:1+")
