@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -19,11 +20,14 @@
 #include <openssl/x509.h>
 
 #include "../pack/cms.h"
+#include "http.h"
+#include "../util/cancel.h"
 #include "../util/fs.h"
 #include "../util/jsonq.h"
 #include "../util/version.h"
 
 #define MAX_ANSWER (1u << 20)
+#define MAX_TOKEN_WAIT 120 /* seconds the token endpoint may ask for */
 
 struct rg_graphauth {
     char *token_url, *client_id, *scope, *alg, *ca_bundle;
@@ -355,6 +359,35 @@ form_add(char **form, size_t *len, const char *name, const char *value)
     return 0;
 }
 
+static size_t
+on_header(char *data, size_t size, size_t nmemb, void *u)
+{
+    double v = rg_http_retry_after(data, size * nmemb);
+
+    if (v >= 0)
+        *(double *)u = v;
+    return size * nmemb;
+}
+
+/* Sleeps s seconds, in steps, so Ctrl-C still stops the collect. */
+static int
+pause_for(double s, struct rg_err *err)
+{
+    struct timespec ts;
+
+    while (s > 0) {
+        double step = s < 0.1 ? s : 0.1;
+
+        ts.tv_sec = 0;
+        ts.tv_nsec = (long)(step * 1e9);
+        nanosleep(&ts, NULL);
+        s -= step;
+        if (rg_cancel_check(err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int
 fetch(struct rg_graphauth *a, struct rg_err *err)
 {
@@ -364,6 +397,7 @@ fetch(struct rg_graphauth *a, struct rg_err *err)
     char *form = NULL, *jwt = NULL, *token = NULL, ebuf[CURL_ERROR_SIZE] = "";
     size_t flen = 0;
     long status = 0, expires = 0;
+    double wait = -1;
     CURLcode rc;
     int ret = -1;
 
@@ -407,14 +441,29 @@ fetch(struct rg_graphauth *a, struct rg_err *err)
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
     if (a->ca_bundle)
         curl_easy_setopt(c, CURLOPT_CAINFO, a->ca_bundle);
-    /* a failed connection is tried again, a few times */
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &wait);
+    /*
+     * A failed connection, 429 or 5xx is tried again, a few times, after
+     * the endpoint's Retry-After or 1, 2, 3 seconds. The crawl's other
+     * requests wait meanwhile: nothing can be sent without a token.
+     */
     for (int attempt = 1;; attempt++) {
         ans.n = 0;
+        wait = -1;
         rc = curl_easy_perform(c);
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
         if ((rc == CURLE_OK && status != 429 && status < 500) || attempt == 4)
             break;
-        sleep((unsigned)attempt);
+        if (wait > MAX_TOKEN_WAIT) {
+            rg_fail(err, RG_ERR_IO,
+                    "the token endpoint '%s' answered HTTP %ld and asks to "
+                    "wait %.0f s, more than %d",
+                    a->token_url, status, wait, MAX_TOKEN_WAIT);
+            goto done;
+        }
+        if (pause_for(wait >= 0 ? wait : (double)attempt, err) < 0)
+            goto done;
     }
     if (rc != CURLE_OK) {
         rg_fail(err, RG_ERR_IO, "cannot reach the token endpoint '%s': %s",
