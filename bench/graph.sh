@@ -4,7 +4,10 @@
 # added to every answer, at --graph-concurrency 8 and at 1, side by side.
 # Prints requests against the minimum the API allows for that data (pages
 # of 999, 500 for users with signInActivity, batches of 20), wall time,
-# the speed-up, and peak RSS for this tenant and one a tenth its size.
+# the speed-up, and peak RSS for this tenant and one a tenth its size. A
+# third run at concurrency 8 without the added latency shows the floor:
+# the fake server (Python) and reportgen share this machine's cores, so
+# their CPU time bounds any speed-up.
 set -eu
 cd "$(dirname "$0")/.."
 RG=${RG:-build/reportgen}
@@ -50,38 +53,46 @@ print(n)
 PY
 }
 
-# run DIR CONCURRENCY: "seconds requests peak-RSS-KiB rows"
+# run DIR CONCURRENCY [LATENCY]: "seconds requests peak-RSS-KiB rows
+# reportgen-cpu-seconds server-cpu-seconds"
 run() {
-    local dir=$1 conc=$2 port
+    local dir=$1 conc=$2 lat=${3:-$LATENCY} port
     rm -f "$work/port" "$work/stats.json" "$work/snap.db"
     tests/servers/graph-server --tenant-dir "$dir" --port 0 --port-file "$work/port" \
-        --client-secret-file "$work/secret" --latency "$LATENCY" \
+        --client-secret-file "$work/secret" --latency "$lat" \
         --stats "$work/stats.json" >/dev/null 2>&1 &
     echo $! >"$work/pid"
     while [ ! -s "$work/port" ]; do sleep 0.2; done
     port=$(cat "$work/port")
-    /usr/bin/time -f '%e %M' -o "$work/time" "$RG" collect --graph --tenant $TENANT \
+    /usr/bin/time -f '%e %M %U %S' -o "$work/time" "$RG" collect --graph --tenant $TENANT \
         --client-id $CLIENT --client-secret-file "$work/secret" --quiet \
         --graph-url "http://127.0.0.1:$port" --login-url "http://127.0.0.1:$port" \
         --graph-concurrency "$conc" --out "$work/snap.db" >/dev/null
+    # the server's CPU time (utime + stime, in clock ticks) before it goes
+    scpu=$(awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$(cat "$work/pid")/stat")
     kill "$(cat "$work/pid")"
     wait "$(cat "$work/pid")" 2>/dev/null || true
-    read -r t m <"$work/time"
-    echo "$t $(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["requests"])' "$work/stats.json") $m $(sqlite3 "$work/snap.db" 'SELECT sum(row_count) FROM source')"
+    read -r t m u sy <"$work/time"
+    echo "$t $(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["requests"])' "$work/stats.json") $m $(sqlite3 "$work/snap.db" 'SELECT sum(row_count) FROM source') $(awk "BEGIN{print $u + $sy}") $scpu"
 }
 
 min=$(minimum "$tenant")
-read -r t8 r8 m8 rows8 <<<"$(run "$tenant" 8)"
-read -r t1 r1 m1 rows1 <<<"$(run "$tenant" 1)"
+read -r t8 r8 m8 rows8 c8 s8 <<<"$(run "$tenant" 8)"
+read -r t1 r1 m1 rows1 c1 s1 <<<"$(run "$tenant" 1)"
+# no added latency: what the two processes' CPU on this machine's cores
+# allow at best, the floor under any concurrency
+read -r t0 r0 m0 rows0 c0 s0 <<<"$(run "$tenant" 8 0)"
 echo
 echo "collect --graph of $(basename "$tenant"), $LATENCY ms added to every answer"
-printf '%-26s %9s %9s %10s %10s\n' "" "seconds" "requests" "rows" "peak RSS"
-printf '%-26s %9.1f %9d %10d %6d MiB\n' "--graph-concurrency 8" "$t8" "$r8" "$rows8" $((m8 / 1024))
-printf '%-26s %9.1f %9d %10d %6d MiB\n' "--graph-concurrency 1" "$t1" "$r1" "$rows1" $((m1 / 1024))
+printf '%-30s %9s %9s %10s %10s %12s %12s\n' "" "seconds" "requests" "rows" "peak RSS" "reportgen CPU" "server CPU"
+printf '%-30s %9.1f %9d %10d %6d MiB %12.1f %12.1f\n' "--graph-concurrency 8" "$t8" "$r8" "$rows8" $((m8 / 1024)) "$c8" "$s8"
+printf '%-30s %9.1f %9d %10d %6d MiB %12.1f %12.1f\n' "--graph-concurrency 1" "$t1" "$r1" "$rows1" $((m1 / 1024)) "$c1" "$s1"
+printf '%-30s %9.1f %9d %10d %6d MiB %12.1f %12.1f\n' "--graph-concurrency 8, 0 ms" "$t0" "$r0" "$rows0" $((m0 / 1024)) "$c0" "$s0"
 printf '\nrequests / minimum the API allows (%d) = %.3f\n' "$min" "$(awk "BEGIN{print $r8/$min}")"
 printf 'concurrency 8 : concurrency 1 (speed)   = %.1fx\n' "$(awk "BEGIN{print $t1/$t8}")"
+printf 'the most this machine allows (c1 / c8 at 0 ms) = %.1fx\n' "$(awk "BEGIN{print $t1/$t0}")"
 if [ -n "$small" ]; then
-    read -r ts rs ms rowss <<<"$(run "$small" 8)"
+    read -r ts rs ms rowss cs ss <<<"$(run "$small" 8)"
     printf 'peak RSS: %d MiB for %d rows, %d MiB for %d rows\n' $((ms / 1024)) "$rowss" $((m8 / 1024)) "$rows8"
 fi
 exit 0
