@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "pack/demokey.h"
 #include "pack/verify.h"
 #include "util/fs.h"
 
@@ -20,6 +21,29 @@
 #define DEMO_TENANT "Nordhavn Bank A/S"
 #define DEMO_TENANT_ID "6f1d4c2a-0b7e-4e55-9a43-2d8c1f0e5b17"
 #define DEMO_AS_OF "2026-11-01T00:00:00Z"
+
+/*
+ * Every template, with the parameters that make it tell the bank's cases
+ * (fixtures/nordhavn-bank/README.md): its break-glass accounts (NB-01), the
+ * period of its joiners, movers and leavers (NB-11 to NB-13).
+ */
+static const struct demo_pack {
+    const char *template;
+    const char *params[4];
+} demo_packs[] = {
+    { "privileged-access-overview",
+      { "break_glass=bg-admin-01@nordhavnbank.onmicrosoft.com,"
+        "bg-admin-02@nordhavnbank.onmicrosoft.com" } },
+    { "privileged-users",
+      { "break_glass=bg-admin-01@nordhavnbank.onmicrosoft.com,"
+        "bg-admin-02@nordhavnbank.onmicrosoft.com" } },
+    { "quarterly-recertification", { "reviewer=owner", "scope=both" } },
+    { "access-hygiene",
+      { "break_glass=bg-admin-01@nordhavnbank.onmicrosoft.com,"
+        "bg-admin-02@nordhavnbank.onmicrosoft.com" } },
+    { "sod-conflicts", { NULL } },
+    { "user-list", { NULL } },
+};
 
 static int
 is_dir(const char *p)
@@ -45,8 +69,7 @@ cmd_demo(int argc, char **argv)
     };
     const char *out = "demo", *fixtures = NULL, *base;
     char installed[4096], snap[4096], packs[4096], tdir[4096], final[4096];
-    static const char *const templates[] = { "privileged-access-overview",
-                                             "user-list" };
+    char keydir[4096], demo_key[4096], demo_cert[4096];
     const char *dirs[1], *key = NULL, *cert = NULL, *tsa_url = NULL;
     struct rg_verify_opts vo = { NULL, NULL };
     struct rg_collect_job job;
@@ -138,14 +161,34 @@ cmd_demo(int argc, char **argv)
                 strerror(errno));
         return RG_EXIT_FAIL;
     }
+    if (!key && !cert) {
+        if (rg_pathf(&err, keydir, sizeof(keydir), "%s/demo-key", out) < 0 ||
+            rg_demokey_make(keydir, demo_key, sizeof(demo_key), demo_cert,
+                            sizeof(demo_cert), &err) < 0)
+            return rg_cmd_report(&err);
+        key = demo_key;
+        cert = demo_cert;
+        if (!vo.ca)
+            vo.ca = demo_cert;
+        printf("\nsigning with a throwaway demo key made just now (%s):\n"
+               "it shows how a signed pack looks and verifies, and proves "
+               "nothing\nabout who made the packs. Give --sign-key and "
+               "--sign-cert for a real one.\n",
+               demo_cert);
+    }
     printf("\npacks of the fictional bank%s:\n",
-           key ? (tsa_url ? ", signed and timestamped" : ", signed") : "");
-    for (size_t i = 0; i < sizeof(templates) / sizeof(templates[0]); i++) {
+           tsa_url ? ", signed and timestamped" : ", signed");
+    for (size_t i = 0; i < sizeof(demo_packs) / sizeof(demo_packs[0]); i++) {
         struct rg_run_job run;
         struct rg_verify v;
+        size_t np = 0;
 
+        while (np < 4 && demo_packs[i].params[np])
+            np++;
         memset(&run, 0, sizeof(run));
-        run.template_name = templates[i];
+        run.template_name = demo_packs[i].template;
+        run.assign = demo_packs[i].params;
+        run.nassign = np;
         run.templates_dir = tdir;
         run.snapshot = snap;
         run.out = packs;
@@ -172,7 +215,7 @@ cmd_demo(int argc, char **argv)
            "snapshot is an SQLite file:\n"
            "  sqlite3 -readonly %s 'SELECT * FROM role_assignments_named'\n"
            "Each pack is a BagIt bag (docs/pack-format.md); check one with\n"
-           "  reportgen verify PACK%s\n",
-           snap, vo.ca ? " --ca CA.pem" : "");
+           "  reportgen verify PACK --ca %s\n",
+           snap, vo.ca);
     return RG_EXIT_OK;
 }

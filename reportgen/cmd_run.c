@@ -332,6 +332,7 @@ map_section(struct run *r, size_t i, struct rg_query *q, struct rg_err *err)
             r->cols[i][c].width = s->cols[c].width;
             r->cols[i][c].input = 1;
             r->cols[i][c].choices = s->cols[c].choices;
+            r->cols[i][c].no_pdf = s->cols[c].no_pdf;
             continue;
         }
         if ((k = result_index(q, s->cols[c].name)) < 0) {
@@ -342,6 +343,7 @@ map_section(struct run *r, size_t i, struct rg_query *q, struct rg_err *err)
         r->cols[i][c].format = s->cols[c].format;
         r->cols[i][c].width = s->cols[c].width;
         r->cols[i][c].src = (size_t)k;
+        r->cols[i][c].no_pdf = s->cols[c].no_pdf;
     }
     rs->highlight = s->highlight ? result_index(q, s->highlight) : -1;
     rs->chart_label = s->chart_label ? result_index(q, s->chart_label) : -1;

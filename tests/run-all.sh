@@ -36,6 +36,8 @@ part "reports" "$PYTHON" tests/e2e/check_reports.py
 part "packs" "$PYTHON" tests/e2e/check_pack.py
 part "graph" "$PYTHON" tests/e2e/check_graph.py
 part "recertification" "$PYTHON" tests/e2e/check_lib_recert.py
+part "privileged packs" "$PYTHON" tests/e2e/check_lib_privileged.py
+part "hygiene" "$PYTHON" tests/e2e/check_lib_hygiene.py
 rm -f "$log"
 echo
 echo "$total_p passed, $total_f failed"

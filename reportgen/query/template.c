@@ -548,6 +548,8 @@ section_key(struct parser *p, const char *sname, const char *name,
         return add_column(p, s, v);
     if (strcmp(name, "input") == 0)
         return add_input(p, s, v);
+    if (strcmp(name, "pdf_columns") == 0)
+        return append(p, &s->pdf_columns, v);
     if (strcmp(name, "split") == 0) {
         if (!is_name(v, 0))
             return fail(p, "split must name a result column, not '%s'", v);
@@ -672,6 +674,50 @@ same_sheet(const char *a, const char *b)
     }
 }
 
+/*
+ * pdf_columns = a, b: marks every other column no_pdf; each name must be
+ * one of the section's columns.
+ */
+static int
+pdf_columns(struct rg_template *t, struct rg_section *s, struct rg_err *err)
+{
+    size_t shown = 0;
+
+    for (size_t c = 0; c < s->ncols; c++)
+        s->cols[c].no_pdf = 1;
+    for (const char *p = s->pdf_columns;;) {
+        size_t n;
+        size_t c;
+
+        while (*p == ' ' || *p == '\t')
+            p++;
+        n = strcspn(p, ",");
+        while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+            n--;
+        for (c = 0; c < s->ncols; c++)
+            if (strlen(s->cols[c].name) == n &&
+                strncmp(s->cols[c].name, p, n) == 0)
+                break;
+        if (c == s->ncols)
+            return rg_fail(err, RG_ERR_INPUT,
+                           "template '%s': [section %s]: pdf_columns names "
+                           "'%.*s', which is not one of its columns",
+                           t->path, s->name, (int)(n > 64 ? 64 : n), p);
+        shown += s->cols[c].no_pdf;
+        s->cols[c].no_pdf = 0;
+        p = strchr(p, ',');
+        if (!p)
+            break;
+        p++;
+    }
+    if (!shown)
+        return rg_fail(err, RG_ERR_INPUT,
+                       "template '%s': [section %s]: pdf_columns shows no "
+                       "column",
+                       t->path, s->name);
+    return 0;
+}
+
 static int
 validate(struct rg_template *t, struct rg_err *err)
 {
@@ -735,6 +781,8 @@ validate(struct rg_template *t, struct rg_err *err)
             return rg_fail(err, RG_ERR_INPUT,
                            "template '%s': [section %s] shows no column",
                            t->path, s->name);
+        if (s->pdf_columns && pdf_columns(t, s, err) < 0)
+            return -1;
         if (s->cols[0].input)
             return rg_fail(err, RG_ERR_INPUT,
                            "template '%s': [section %s]: its first column is "
@@ -889,6 +937,7 @@ rg_template_free(struct rg_template *t)
         free(s->chart_label);
         free(s->chart_value);
         free(s->split);
+        free(s->pdf_columns);
     }
     free(t->params);
     free(t->sections);

@@ -56,6 +56,7 @@ struct rg_column {
     int input;     /* an input column: blank and editable in the workbook */
     char *choices; /* an input column's allowed values ("Keep, Remove"), or
                       NULL for free text */
+    int no_pdf;    /* left out of the PDF (pdf_columns) */
 };
 
 struct rg_section {
@@ -73,6 +74,7 @@ struct rg_section {
     char *chart_label; /* bar chart: label column, or NULL for none */
     char *chart_value; /* bar chart: count column */
     char *split;       /* a result column: one workbook per value, or NULL */
+    char *pdf_columns; /* the columns the PDF shows ("a, b"), or NULL: all */
     int line;          /* where the section starts in the file */
 };
 

@@ -447,8 +447,9 @@ table_header(struct rg_pdf *p)
     int two = 0;
 
     for (size_t c = 0; c < s->ncols; c++)
-        two |= width_of(p->bold, TABLE_SIZE, s->cols[c].title) >
-               p->colw[c] - 2 * CELL_PAD;
+        two |= !s->cols[c].no_pdf &&
+               width_of(p->bold, TABLE_SIZE, s->cols[c].title) >
+                   p->colw[c] - 2 * CELL_PAD;
     HPDF_Page_SetRGBFill(p->page, 0.85f, 0.88f, 0.95f);
     HPDF_Page_Rectangle(p->page, MARGIN, p->y - 3 - (two ? ROW_H - 3 : 0),
                         PAGE_W - 2 * MARGIN, two ? 2 * ROW_H - 3 : ROW_H);
@@ -459,6 +460,8 @@ table_header(struct rg_pdf *p)
         HPDF_REAL real;
         HPDF_UINT n;
 
+        if (s->cols[c].no_pdf)
+            continue;
         clean(s->cols[c].title, strlen(s->cols[c].title), buf, sizeof(buf));
         n = two ? HPDF_Font_MeasureText(p->bold, (const HPDF_BYTE *)buf,
                                         (HPDF_UINT)strlen(buf), w, TABLE_SIZE,
@@ -530,6 +533,10 @@ columns(struct rg_pdf *p)
 
         float word = widest_word(p->bold, TABLE_SIZE, s->cols[c].title);
 
+        if (s->cols[c].no_pdf) {
+            need[c] = 0;
+            continue;
+        }
         need[c] = sample ? width_of(p->font, TABLE_SIZE, sample) : 0;
         if (word > need[c])
             need[c] = word;
@@ -548,6 +555,8 @@ columns(struct rg_pdf *p)
 
         p->colx[c] = x;
         p->colw[c] = need[c];
+        if (s->cols[c].no_pdf)
+            continue;
         if (fixed < avail && rest > 0 && flexible)
             p->colw[c] += (float)(s->cols[c].width / rest) * (avail - fixed);
         else if (fixed > avail) /* too many columns: all shrink alike */
@@ -653,7 +662,7 @@ rg_pdf_row(struct rg_pdf *p, const struct rg_value *row, struct rg_err *err)
     for (size_t c = 0; c < s->ncols; c++) {
         const struct rg_value *v = &row[s->cols[c].src];
 
-        if (s->cols[c].input) /* left blank, for a pen */
+        if (s->cols[c].input || s->cols[c].no_pdf) /* blank, for a pen */
             continue;
         rg_report_show(v, s->cols[c].format, raw, sizeof(raw));
         clean(raw, strlen(raw), buf, sizeof(buf));

@@ -41,6 +41,7 @@ struct rg_report_column {
     size_t src;          /* its index in a result row; unused for an input */
     int input;           /* blank, for the reader to fill in (workbook) */
     const char *choices; /* an input's allowed values, "A, B", or NULL */
+    int no_pdf;          /* shown in the workbook only */
 };
 
 struct rg_report_section {

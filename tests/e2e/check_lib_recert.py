@@ -149,6 +149,13 @@ def expected(reviewer, scope):
     return out
 
 
+def co_reviewers(gid):
+    """The owners after the reviewer, enabled first, then by UPN."""
+    os_ = sorted((not enabled(users[o]), users[o]["userPrincipalName"], users[o]["displayName"])
+                 for o in owners.get(gid, []) if o in users)
+    return "; ".join(o[2] for o in os_[1:]) or None
+
+
 # ------------------------------------------------------------------ checks
 
 def read_book(path):
@@ -224,6 +231,7 @@ def check_run(tmp, snap, reviewer, scope):
     check(label + ": an unassigned workbook exactly when items lack a reviewer",
           any(b["value"] is None for b in books), any(k[0] is None for k in want))
     got = {}
+    cos = set()
     for b in books:
         path = os.path.join(data, b["file"])
         if b["value"] is None:
@@ -246,10 +254,15 @@ def check_run(tmp, snap, reviewer, scope):
             if key in got:
                 check(label + ": item listed once", key, None)
             got[key] = r["Why unassigned"]
+            if reviewer == "owner" and r["Access kind"] == "Group":
+                gid = next(k for k, g in groups.items() if g["displayName"] == r["Access"])
+                cos.add((r["Access"], r["Co-reviewers"], co_reviewers(gid)))
     check(label + ": items (reviewer, who, what, how) as computed from the CSV files",
           sorted(map(repr, got)), sorted(map(repr, want)))
     check(label + ": unassigned reasons", {k: v for k, v in got.items() if v},
           {k: v for k, v in want.items() if v})
+    check(label + ": co-reviewers: the other owners, enabled first, then by UPN",
+          sorted(c[:2] for c in cos), sorted((c[0], c[2]) for c in cos))
     check(label + ": rows in run.json", sec["rows"], len(want))
     # the index in the pack's own workbook
     wb = openpyxl.load_workbook(os.path.join(data, record["pack_id"] + ".xlsx"))
@@ -323,6 +336,30 @@ def main():
         check("NB-08: the cycle's groups are each recertified",
               sorted({k[2] for k in want if k[2].startswith("GRP-Finance-")}),
               ["GRP-Finance-All", "GRP-Finance-Controllers", "GRP-Finance-Reporting"])
+        # NB-21: a group whose only owner is disabled
+        check("NB-21: GRP-CreditRisk-Models is unassigned, every owner disabled",
+              sorted({v for k, v in want.items() if k[2] == "GRP-CreditRisk-Models"}),
+              ["every owner is disabled"])
+        # NB-24: the first enabled owner by UPN reviews; direct beats nested
+        upn = {u["displayName"]: u["userPrincipalName"] for u in users.values()}
+        check("NB-24: Bente Krogh reviews GRP-Treasury-Dealers",
+              sorted({k[0] for k in want if k[2] == "GRP-Treasury-Dealers"}),
+              [upn["Bente Krogh"]])
+        check("NB-24: co-reviewers of GRP-Treasury-Dealers",
+              co_reviewers(next(k for k, g in groups.items()
+                                if g["displayName"] == "GRP-Treasury-Dealers")),
+              "Carl Winther; Aksel Brandt")
+        check("NB-24: Dorte Falk is a direct member of GRP-Treasury-Dealers",
+              [k[3] for k in want if k[1] == by_name["Dorte Falk"]
+               and k[2] == "GRP-Treasury-Dealers"], ["Direct"])
+        check("NB-24: Erik Gade through GRP-Treasury-Backoffice",
+              [k[3] for k in want if k[1] == by_name["Erik Gade"]
+               and k[2] == "GRP-Treasury-Dealers"],
+              ["Nested: GRP-Treasury-Dealers > GRP-Treasury-Backoffice"])
+        mwant, _ = res[("manager", "groups")] or ({}, {})
+        check("NB-24: Fie Holst's manager is disabled",
+              sorted({v for k, v in mwant.items() if k[1] == by_name["Fie Holst"]}),
+              ["manager disabled"])
         # parameters are checked
         out = os.path.join(tmp, "bad")
         os.mkdir(out)

@@ -164,7 +164,8 @@ def check_bag(pack, db):
           True)
     check("Bag-Software-Agent", info.get("Bag-Software-Agent", "").startswith("reportgen "), True)
     check("Template", info.get("Template"), TEMPLATE)
-    check("Parameters", json.loads(info.get("Parameters", "null")), {"as_of": AS_OF})
+    check("Parameters", json.loads(info.get("Parameters", "null")),
+          {"as_of": AS_OF, "stale_days": "90", "break_glass": ""})
     check("As-Of", info.get("As-Of"), AS_OF)
     check("Snapshot-SHA256", info.get("Snapshot-SHA256"), sha256(db))
     check("Generated-At", info.get("Generated-At"), GENERATED)
@@ -189,8 +190,9 @@ def check_record(pack, db):
     check("run.json template", rec["template"]["sha256"],
           sha256(os.path.join(ROOT, "templates", TEMPLATE + ".ini")))
     params = {p["name"]: p["value"] for p in rec["parameters"]}
-    check("run.json parameters", params, {"as_of": AS_OF})
-    check("run.json sections", [s["name"] for s in rec["sections"]], ["assignments", "summary"])
+    check("run.json parameters", params, {"as_of": AS_OF, "stale_days": "90", "break_glass": ""})
+    check("run.json sections", [s["name"] for s in rec["sections"]],
+          ["assignments", "summary", "flags"])
     for s in rec["sections"]:
         q = os.path.join(pack, "data", s["query_file"])
         check("SQL digest " + s["name"], s["sql_sha256"], sha256(q))

@@ -9,7 +9,9 @@ read every output back with tools that share no code with reportgen.
 - CSV extracts against the same SQL run in the sqlite3 shell.
 - The privileged overview against the assignments computed here, from the
   CSV files, with Python's csv module: direct, through nested groups (with
-  the path) and through PIM for groups.
+  the path), as a group owner and through PIM for groups (eligible and
+  active, member and owner). tests/e2e/check_lib_privileged.py checks its
+  flags and the fixture's cases.
 - Byte-identical outputs for the same inputs and --generated-at.
 
 Ends with "N passed, N failed". Environment: RG (the binary).
@@ -88,22 +90,27 @@ def expected_privileged():
         roles[r["id"]] = (r["displayName"], priv)
         if r["templateId"]:
             roles.setdefault(r["templateId"], (r["displayName"], priv))
-    edges = {}
+    edges, owners = {}, {}
     for m in rows("group_members.csv"):
         edges.setdefault(m["groupId"], []).append(m["memberId"])
+    for o in rows("group_owners.csv"):
+        owners.setdefault(o["groupId"], []).append(o["ownerId"])
     pim = rows("pim_group_assignments.csv")
     as_of = t(AS_OF)
 
-    def expand(top):
+    def in_force(x):
+        return not ((x["startDateTime"] and t(x["startDateTime"]) > as_of) or
+                    (x["endDateTime"] and t(x["endDateTime"]) <= as_of))
+
+    def nested(top):
+        """(group, path) for top and each group nested in it, once per path."""
         out = []
 
         def go(g, path, trail):
+            out.append((g, " > ".join(path)))
             for m in edges.get(g, []):
-                if m in groups:
-                    if m not in trail:
-                        go(m, path + [names[m]], trail | {m})
-                else:
-                    out.append((m, " > ".join(path)))
+                if m in groups and m not in trail:
+                    go(m, path + [names[m]], trail | {m})
         go(top, [names[top]], {top})
         return out
 
@@ -122,17 +129,27 @@ def expected_privileged():
             continue
         p = a["principalId"]
         if p in groups:
-            for m, path in expand(p):
-                add(m, role, a["state"], a["startDateTime"], a["endDateTime"], path)
-            for g in pim:
-                if g["groupId"] == p and g["accessId"] == "member" and \
-                        g["state"] == "eligible" and g["principalId"] not in groups:
-                    starts = [x for x in (a["startDateTime"], g["startDateTime"]) if x]
-                    ends = [x for x in (a["endDateTime"], g["endDateTime"]) if x]
-                    add(g["principalId"], role, "eligible",
+            for g, path in nested(p):
+                here = [x for x in pim if x["groupId"] == g and x["principalId"] not in groups
+                        and in_force(x)]
+                # an activation is listed as itself, not also as a membership
+                activated = {(x["principalId"], x["accessId"]) for x in here
+                             if x["state"] == "active"}
+                for m in edges.get(g, []):
+                    if m not in groups and (m, "member") not in activated:
+                        add(m, role, a["state"], a["startDateTime"], a["endDateTime"], path)
+                for o in owners.get(g, []):
+                    if (o, "owner") not in activated:
+                        add(o, role, a["state"], a["startDateTime"], a["endDateTime"],
+                            path + " (owner)")
+                for x in here:
+                    starts = [y for y in (a["startDateTime"], x["startDateTime"]) if y]
+                    ends = [y for y in (a["endDateTime"], x["endDateTime"]) if y]
+                    add(x["principalId"], role,
+                        "active" if a["state"] == x["state"] == "active" else "eligible",
                         max(starts, key=t) if starts else "",
                         min(ends, key=t) if ends else "",
-                        names[p] + " (PIM for groups, eligible member)")
+                        "%s (PIM for groups, %s %s)" % (path, x["state"], x["accessId"]))
         else:
             add(p, role, a["state"], a["startDateTime"], a["endDateTime"], "")
     return sorted(found)
@@ -186,15 +203,16 @@ def main():
     files = sorted(os.path.relpath(os.path.join(d, f), pack)
                    for d, _, fs in os.walk(pack) for f in fs)
     check("pack files", files, sorted([
-        "extracts/assignments.csv", "extracts/summary.csv",
+        "extracts/assignments.csv", "extracts/flags.csv", "extracts/summary.csv",
         pid + ".pdf", pid + ".xlsx",
-        "queries/privileged/assignments.sql", "queries/privileged/summary.sql",
+        "queries/privileged/assignments.sql", "queries/privileged/flags.sql",
+        "queries/privileged/summary.sql",
         "run.json", "templates/privileged-access-overview.ini"]))
 
     # ---- workbook
     xlsx = os.path.join(pack, pid + ".xlsx")
     wb = openpyxl.load_workbook(xlsx)
-    check("sheets", wb.sheetnames, ["Cover", "Privileged access", "Summary"])
+    check("sheets", wb.sheetnames, ["Cover", "Privileged access", "Summary", "Flags"])
     check("author", wb.properties.creator, "reportgen")
     check("created", wb.properties.created, datetime.datetime(2026, 11, 2, 8, 0, 0))
     cover = {r[0]: r[1] for r in sheet_rows(wb["Cover"]) if r[0]}
@@ -203,6 +221,7 @@ def main():
     check("cover as of", cover.get("As of (UTC)"), AS_OF)
     check("cover generated", cover.get("Generated at (UTC)"), GENERATED)
     check("cover parameter", cover.get("Parameter as_of"), AS_OF)
+    check("cover parameter stale_days", cover.get("Parameter stale_days"), "90")
     crows = sheet_rows(wb["Cover"])
     head = [i for i, r in enumerate(crows) if r[0] == "Section"][0]
     for r in crows[head + 1:]:
@@ -215,10 +234,11 @@ def main():
     ws = wb["Privileged access"]
     check("freeze", ws.freeze_panes, "A2")
     data = sheet_rows(ws)
-    check("autofilter", ws.auto_filter.ref, "A1:K%d" % len(data))
+    check("autofilter", ws.auto_filter.ref, "A1:P%d" % len(data))
     check("header", data[0], ["Principal", "UPN", "Principal type", "Role", "State",
                               "Assignment", "Via group", "Start", "End",
-                              "Account enabled", "Last sign-in"])
+                              "Account enabled", "Last sign-in", "Perm. active",
+                              "Break glass", "Guest", "Disabled or stale", "No HR record"])
     check("header bold", all(c.font.b for c in ws[1]), True)
     check("row count on cover", counts["privileged/assignments.sql"], len(data) - 1)
     check("start format", ws["H2"].number_format, "yyyy-mm-dd hh:mm:ss")
@@ -233,10 +253,14 @@ def main():
                                        for r in data[1:]), True)
     check("through PIM for groups", any(r[6] and "PIM for groups" in r[6] for r in data[1:]),
           True)
-    # highlighted rows are exactly the permanent active ones
+    check("as a group owner", any(r[6] and r[6].endswith(" (owner)") for r in data[1:]), True)
+    # highlighted rows are exactly the ones flagged permanent active, and
+    # those are all active with no end, held by users
     hl = [r[0].fill.fill_type == "solid" for r in ws.iter_rows(min_row=2)]
-    perm = [r[4] == "Active" and r[8] is None for r in data[1:]]
-    check("highlighted rows", hl, perm)
+    check("highlighted rows", hl, [r[11] == "Yes" for r in data[1:]])
+    check("highlighted rows are permanent active users",
+          [r for r in data[1:] if r[11] == "Yes" and
+           (r[4] != "Active" or r[8] is not None or r[2] == "Service principal")], [])
 
     summary = wb["Summary"]
     srows = sheet_rows(summary)
@@ -246,8 +270,8 @@ def main():
     check("summary holders", sorted((r[0], r[1]) for r in srows[1:]),
           sorted((k, len(v)) for k, v in holders.items()))
     with zipfile.ZipFile(xlsx) as z:
-        chart = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
-        check("one chart", len(chart), 1)
+        chart = sorted(n for n in z.namelist() if n.startswith("xl/charts/chart"))
+        check("two charts (roles, flags)", len(chart), 2)
         xml = z.read(chart[0]).decode() if chart else ""
         check("bar chart of the summary", "<c:barChart>" in xml and
               "'Summary'!$A$2:$A$%d" % len(srows) in xml and
@@ -255,10 +279,12 @@ def main():
 
     # ---- CSV extracts against the sqlite3 shell
     for name, sql in (("assignments", "queries/privileged/assignments.sql"),
-                      ("summary", "queries/privileged/summary.sql")):
+                      ("summary", "queries/privileged/summary.sql"),
+                      ("flags", "queries/privileged/flags.sql")):
         check("extract %s equals the sqlite3 shell" % name,
               read_csv(os.path.join(pack, "extracts", name + ".csv")),
-              shell_csv(db, sql, [(":as_of", AS_OF)]))
+              shell_csv(db, sql, [(":as_of", AS_OF), (":stale_days", "90"),
+                                  (":break_glass", "")]))
     raw = open(os.path.join(pack, "extracts", "assignments.csv"), "rb").read()
     check("extract CRLF", raw.count(b"\r\n"), raw.count(b"\n"))
 
@@ -268,6 +294,16 @@ def main():
     check("pdftotext without a warning", r.stderr, "")
     text = r.stdout
     pages = text.count("\f")
+    # the PDF shows the columns pdf_columns names, the workbook all of them
+    table = [p for p in text.split("\f") if "Privileged role assignments at" in p
+             and "Principal type" in p][0]
+    header = " ".join(table.split("\n")[4:7])
+    check("PDF table shows the pdf_columns",
+          [t in header for t in ("Principal type", "Via group", "End", "Guest")],
+          [True] * 4)
+    check("PDF table leaves out UPN, Start and Last sign-in",
+          [t in header for t in ("UPN", "Start", "Last sign-in")], [False] * 3)
+    check("the workbook keeps them", [c.value for c in ws[1]][:2], ["Principal", "UPN"])
     for needle in ("Privileged access overview, Nordhavn Bank A/S", "Jørgen Østergaard",
                    "Ole Brøndum", "Contents", "Appendix: queries and parameters",
                    "Prepared by", "Reviewed by", "snapshot " + db_sha[:16],
@@ -276,7 +312,8 @@ def main():
         check("PDF holds " + needle, needle in text, True)
     check("PDF footer on every page", text.count(pid), pages + 1)  # + the cover fact
     first = text.split("\f")[0]
-    for name in ("privileged/assignments.sql", "privileged/summary.sql"):
+    for name in ("privileged/assignments.sql", "privileged/summary.sql",
+                 "privileged/flags.sql"):
         digest = hashlib.sha256(open(os.path.join(ROOT, "queries", name), "rb").read())
         check("PDF cover lists " + name, name in first and digest.hexdigest() in first,
               True)
