@@ -61,10 +61,13 @@ EXPECTED = {
     # NB-09 groups without owners
     "HYG-005": {"GRP-Legacy-FileShare-Q", "GRP-Markets-Bloomberg", "GRP-Finance-Reporting",
                 "GRP-Finance-Controllers", "GRP-Project-Ørestad"},
-    # NB-21 an owner whose account is disabled
-    "HYG-006": {"GRP-CreditRisk-Models"},
-    # NB-15 stale (and NB-10's two disabled accounts)
-    "HYG-007": {"Bodil Frølich", "Asger Lund", "Ole Brøndum", "Vibeke Nørgaard"},
+    # NB-21 an owner whose account is disabled; NB-24 Aksel Brandt, one of
+    # GRP-Treasury-Dealers' three owners, disabled
+    "HYG-006": {"GRP-CreditRisk-Models", "GRP-Treasury-Dealers"},
+    # NB-15 stale (and NB-10's two disabled accounts, NB-24's disabled owner
+    # Aksel Brandt, last sign-in 2026-07-01)
+    "HYG-007": {"Bodil Frølich", "Asger Lund", "Ole Brøndum", "Vibeke Nørgaard",
+                "Aksel Brandt"},
     # NB-15 never signed in, NB-14 Test Bruger (never signed in)
     "HYG-008": {"Povl Bjerregård", "Test Bruger"},
     # NB-08 the Finance cycle, one finding shown from its first-named group
@@ -321,8 +324,10 @@ def param_runs(tmp, db):
 
     p = Pack(tmp, "stale120", db, "stale_days=120")
     got = p.by_code()
-    # 120 days before 2026-11-01 is 2026-07-04: Vibeke Nørgaard (2026-07-15) is not stale
-    check("stale_days=120", got["HYG-007"], {"Bodil Frølich", "Asger Lund", "Ole Brøndum"})
+    # 120 days before 2026-11-01 is 2026-07-04: Vibeke Nørgaard (2026-07-15) is not
+    # stale, Aksel Brandt (2026-07-01) is
+    check("stale_days=120", got["HYG-007"], {"Bodil Frølich", "Asger Lund", "Ole Brøndum",
+                                             "Aksel Brandt"})
     check("stale_days=120: never signed in", got["HYG-008"], EXPECTED["HYG-008"])
     r = subprocess.run(["pdftotext", p.pdf, "-"], capture_output=True, text=True)
     check("description shows stale_days", "no sign-in for 120 days" in " ".join(r.stdout.split()),
