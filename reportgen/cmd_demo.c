@@ -41,6 +41,9 @@ static const struct demo_pack {
     { "access-hygiene",
       { "break_glass=bg-admin-01@nordhavnbank.onmicrosoft.com,"
         "bg-admin-02@nordhavnbank.onmicrosoft.com" } },
+    { "jml-leavers", { "from=2026-08-01", "to=2026-10-31" } },
+    { "jml-joiners", { "from=2026-08-01", "to=2026-10-31" } },
+    { "jml-movers", { "from=2026-08-01", "to=2026-10-31" } },
     { "sod-conflicts", { NULL } },
     { "user-list", { NULL } },
 };

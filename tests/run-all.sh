@@ -38,6 +38,7 @@ part "graph" "$PYTHON" tests/e2e/check_graph.py
 part "recertification" "$PYTHON" tests/e2e/check_lib_recert.py
 part "privileged packs" "$PYTHON" tests/e2e/check_lib_privileged.py
 part "hygiene" "$PYTHON" tests/e2e/check_lib_hygiene.py
+part "jml" "$PYTHON" tests/e2e/check_lib_jml.py
 rm -f "$log"
 echo
 echo "$total_p passed, $total_f failed"

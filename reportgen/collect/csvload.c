@@ -9,7 +9,8 @@
  *
  * Ids are resolved in memory (a hash map per namespace) while loading, so
  * every reference is checked at the line that makes it and stored as the
- * integer key of its object.
+ * integer key of its object. Groups are also known by display name, for the
+ * one file a person writes by hand (department_groups.csv).
  */
 #include "csvload.h"
 
@@ -35,7 +36,8 @@ enum ctype {
     C_DATE,
     C_ENUM, /* one of values[], stored as written there */
     C_REF,  /* an id defined elsewhere, stored as its pk */
-    C_KIND  /* the type of the object named by the previous C_REF column */
+    C_KIND, /* the type of the object named by the previous C_REF column */
+    C_GROUP /* a group by id or display name, stored as its pk */
 };
 
 /* Namespaces of ids. Objects share one: a GUID names one thing. */
@@ -49,6 +51,9 @@ enum ns {
     NS_PIMG,
     NS_APA,
     NS_ARA,
+    NS_GNAME,     /* group display names, to the group's pk */
+    NS_GNAME_DUP, /* display names that more than one group has */
+    NS_DEPTGRP,   /* department and group pairs of department_groups.csv */
     NS_COUNT
 };
 
@@ -71,6 +76,7 @@ enum ns {
 #define F_IFLOADED 16 /* C_REF: check only when its namespace was loaded */
 #define F_ALIASID 32  /* C_TEXT: another id of the object the row defines */
 #define F_TENANT 64   /* empty means the whole tenant: Graph's scope "/" */
+#define F_PAIR 128    /* C_GROUP: with the column before, unique in the file */
 
 #define MAX_COLS 16
 
@@ -238,6 +244,13 @@ static const struct col_spec approle_cols[] = {
       "creationtimestamp", NULL },
 };
 
+/* Written by hand: a group may be named by its id or its display name. */
+static const struct col_spec deptgroups_cols[] = {
+    { "department", "department", C_TEXT, F_REQ, 0, 0, NULL, NULL },
+    { "group", "group_pk", C_GROUP, F_REQ | F_PAIR, NS_OBJ, K_GROUP,
+      "groupname groupid groupdisplayname", NULL },
+};
+
 static const struct col_spec hrpeople_cols[] = {
     { "employeeId", "employee_id", C_ID, F_REQ, NS_HR, K_PERSON,
       "employeenumber", NULL },
@@ -316,6 +329,7 @@ static const struct file_spec files[] = {
       COLS(pkgassign_cols) },
     { "app_role_assignments.csv", "app_role_assignments", 0,
       COLS(approle_cols) },
+    { "department_groups.csv", "department_groups", 0, COLS(deptgroups_cols) },
     { "hr_people.csv", "hr_people", 0, COLS(hrpeople_cols) },
     { "hr_events.csv", "hr_events", 0, COLS(hrevents_cols) },
     { "ad_users.csv", "ad_users", 0, COLS(adusers_cols) },
@@ -326,7 +340,7 @@ static const struct file_spec files[] = {
 
 #define NFILES (sizeof(files) / sizeof(files[0]))
 /* files from hr_people.csv on name no principal */
-#define FIRST_NON_DIRECTORY 11
+#define FIRST_NON_DIRECTORY 12
 
 /* ----------------------------------------------------------------- loader */
 
@@ -605,11 +619,15 @@ conv_enum(const struct col_spec *c, const struct rg_csv_record *rec, size_t col,
     return bad_value(rec, col, err, expected, f);
 }
 
-/* Records an unresolved reference under --allow-dangling; else fails. */
+/*
+ * Records an unresolved reference under --allow-dangling and returns 1;
+ * else fails. found is the object the key names when it is of the wrong
+ * kind; by is what the key was looked up as ("id", "id or display name").
+ */
 static int
 dangling(struct loader *ld, const struct rg_csv_record *rec, size_t col,
          const struct col_spec *c, const char *key, size_t keylen,
-         const struct rg_map_entry *found, struct rg_err *err)
+         const struct rg_map_entry *found, const char *by, struct rg_err *err)
 {
     char want[96], q[200];
     struct rg_value v[5];
@@ -623,9 +641,9 @@ dangling(struct loader *ld, const struct rg_csv_record *rec, size_t col,
                 kind_name((unsigned)found->kind), where(ld, found->src),
                 (long long)found->line, want);
         return rg_csv_fail(rec, col, err,
-                           "no %s has id '%s' (use --allow-dangling to keep "
+                           "no %s has %s '%s' (use --allow-dangling to keep "
                            "such rows out and record them)",
-                           want, q);
+                           want, by, q);
     }
     v[0] = rg_int(ld->source_id);
     v[1] = rg_int(rec->line);
@@ -654,6 +672,80 @@ duplicate(struct loader *ld, const struct rg_csv_record *rec, size_t col,
                        "duplicate id '%s' (already the id of a %s in '%s' "
                        "line %lld)",
                        q, kind_name((unsigned)old->kind), where(ld, old->src),
+                       (long long)old->line);
+}
+
+/*
+ * The group that f names, by id (a GUID) or else by display name, into
+ * *pk. Returns 0, 1 when the reference is dangling and was recorded
+ * (--allow-dangling), or -1. A display name that several groups have is an
+ * error whatever the options: the row cannot say which group it means.
+ */
+static int
+find_group(struct loader *ld, const struct rg_csv_record *rec, size_t col,
+           const struct col_spec *c, const struct rg_csv_field *f, int64_t *pk,
+           struct rg_err *err)
+{
+    const struct rg_map_entry *e, *dup;
+    unsigned char kbuf[17];
+    char q[200];
+    int kind;
+
+    kbuf[0] = '\0';
+    if (rg_guid_bin(f->s, f->len, kbuf + 1) &&
+        rg_map_lookup(ld->ns[NS_OBJ], (const char *)kbuf, sizeof(kbuf), pk,
+                      &kind)) {
+        if ((unsigned)kind & c->kinds)
+            return 0;
+        return dangling(
+            ld, rec, col, c, f->s, f->len,
+            rg_map_get(ld->ns[NS_OBJ], (const char *)kbuf, sizeof(kbuf)), "id",
+            err);
+    }
+    if ((dup = rg_map_get(ld->ns[NS_GNAME_DUP], f->s, f->len))) {
+        e = rg_map_get(ld->ns[NS_GNAME], f->s, f->len);
+        rg_err_quote(q, sizeof(q), f->s, f->len);
+        return rg_csv_fail(rec, col, err,
+                           "more than one group is named '%s' ('%s' line %lld "
+                           "and '%s' line %lld): give the group's id",
+                           q, where(ld, e ? e->src : dup->src),
+                           (long long)(e ? e->line : dup->line),
+                           where(ld, dup->src), (long long)dup->line);
+    }
+    if (rg_map_lookup(ld->ns[NS_GNAME], f->s, f->len, pk, &kind))
+        return 0;
+    return dangling(ld, rec, col, c, f->s, f->len, NULL, "id or display name",
+                    err);
+}
+
+/*
+ * Fails when the text first (the value of the column before) and the key
+ * pk were given together before (F_PAIR). Returns 0 or -1.
+ */
+static int
+pair_once(struct loader *ld, const struct rg_csv_record *rec, size_t col,
+          const struct rg_value *first, int64_t pk, struct rg_err *err)
+{
+    const struct rg_map_entry *old;
+    char key[1100], q[200];
+    int n, r;
+
+    if (first->type != RG_TEXT || first->len > 1024)
+        return rg_csv_fail(rec, col, err,
+                           "the value before it is over 1024 bytes long");
+    /* text holds no NUL byte, so "text NUL number" is one pair only */
+    memcpy(key, first->s, first->len);
+    n = snprintf(key + first->len, sizeof(key) - first->len, "%c%lld", '\0',
+                 (long long)pk);
+    r = rg_map_put(ld->ns[NS_DEPTGRP], key, first->len + (size_t)n, 0, ld->src,
+                   pk, rec->line, &old);
+    if (r < 0)
+        return rg_fail(err, RG_ERR_NOMEM, "out of memory");
+    if (r == 0)
+        return 0;
+    rg_err_quote(q, sizeof(q), first->s, first->len);
+    return rg_csv_fail(rec, col, err,
+                       "department '%s' has this group already (line %lld)", q,
                        (long long)old->line);
 }
 
@@ -771,6 +863,14 @@ convert(struct loader *ld, const struct rg_csv_record *rec, struct rg_err *err)
                                    kind_name((unsigned)last_kind));
             }
             break;
+        case C_GROUP:
+            if ((r = find_group(ld, rec, col, c, &f, &value, err)) != 0)
+                return r;
+            *v = rg_int(value);
+            if ((c->flags & F_PAIR) && v > ld->vals &&
+                pair_once(ld, rec, col, v - 1, value, err) < 0)
+                return -1;
+            break;
         case C_REF:
             last_ref.s = NULL;
             if ((c->flags & F_IFLOADED) && !ld->loaded[c->ns]) {
@@ -780,7 +880,8 @@ convert(struct loader *ld, const struct rg_csv_record *rec, struct rg_err *err)
             if (!rg_map_lookup(ld->ns[c->ns], key, klen, &value, &kind) ||
                 !((unsigned)kind & c->kinds))
                 return dangling(ld, rec, col, c, f.s, f.len,
-                                rg_map_get(ld->ns[c->ns], key, klen), err);
+                                rg_map_get(ld->ns[c->ns], key, klen), "id",
+                                err);
             last_ref = f;
             last_kind = kind;
             if (c->flags & F_KEYTEXT)
@@ -793,6 +894,27 @@ convert(struct loader *ld, const struct rg_csv_record *rec, struct rg_err *err)
             ld->name = *v;
     }
     return 0;
+}
+
+/*
+ * Makes the group just read known by its display name. A name that another
+ * group has already is noted as such: it names no group. Returns 0, or -1
+ * when out of memory.
+ */
+static int
+add_group_name(struct loader *ld, int64_t line)
+{
+    const struct rg_value *n = &ld->name;
+    int r;
+
+    if (n->type != RG_TEXT)
+        return 0;
+    r = rg_map_put(ld->ns[NS_GNAME], n->s, n->len, K_GROUP, ld->src, ld->pk,
+                   line, NULL);
+    if (r == 1)
+        r = rg_map_put(ld->ns[NS_GNAME_DUP], n->s, n->len, K_GROUP, ld->src,
+                       ld->pk, line, NULL);
+    return r < 0 ? -1 : 0;
 }
 
 static int
@@ -829,6 +951,8 @@ on_record(void *ctx, const struct rg_csv_record *rec, struct rg_err *err)
     }
     if (ld->sink->row(ld->w, ld->vals, err) < 0)
         return -1;
+    if (ld->kind == K_GROUP && add_group_name(ld, rec->line) < 0)
+        return rg_fail(err, RG_ERR_NOMEM, "out of memory");
     ld->rows++;
     return 0;
 }
@@ -1040,6 +1164,16 @@ rg_csv_load(const struct rg_csvload_opts *o, struct rg_row_sink *sink,
                 const char *name =
                     find_file(o->dirs[d], &dls[d], files[f].file, used[d], err);
 
+                if (name && strcmp(files[f].table, "department_groups") == 0) {
+                    /* its groups are Graph's, which this loader never sees */
+                    rg_fail(err, RG_ERR_USAGE,
+                            "'%s/%s' names groups, and this collect reads "
+                            "the groups from Graph: a department mapping is "
+                            "read only with groups.csv, in a collect "
+                            "without --graph",
+                            o->dirs[d], name);
+                    goto done;
+                }
                 if (name) {
                     rg_fail(err, RG_ERR_USAGE,
                             "'%s/%s' is a directory export, and this "

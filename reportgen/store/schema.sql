@@ -317,6 +317,20 @@ CREATE TABLE sod_rules (
     line          INTEGER
 );
 
+-- ------------------------------------------------------------ departments
+
+-- The bank's own statement of which groups belong to which department
+-- (department_groups.csv, written by hand). Where it lists a group, it says
+-- what the group's department is; a group may belong to several. Keyed on
+-- the pair, which is also what makes a row unique.
+CREATE TABLE department_groups (
+    department  TEXT NOT NULL,
+    group_pk    INTEGER NOT NULL REFERENCES principals (pk),
+    source_id   INTEGER NOT NULL,
+    line        INTEGER,
+    PRIMARY KEY (group_pk, department)
+) WITHOUT ROWID;
+
 -- ------------------------------------------------------------------ views
 
 -- Memberships with names, for reading in the sqlite3 shell.

@@ -24,6 +24,7 @@ CREATE INDEX hr_events_employee_id ON hr_events (employee_id);
 CREATE INDEX ad_users_sam ON ad_users (sam_account_name COLLATE NOCASE);
 CREATE INDEX ad_users_employee_id ON ad_users (employee_id);
 CREATE INDEX ad_group_members_group ON ad_group_members (group_name COLLATE NOCASE);
+CREATE INDEX ad_group_members_member ON ad_group_members (member COLLATE NOCASE);
 CREATE INDEX servicenow_requests_requested_for ON servicenow_requests (requested_for COLLATE NOCASE);
 
 -- Known privileged templates are privileged whatever the source said; a

@@ -86,6 +86,7 @@ static const char *const entities[] = {
     "ad_group_members",
     "servicenow_requests",
     "sod_rules",
+    "department_groups",
 };
 
 static char *

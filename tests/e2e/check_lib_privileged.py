@@ -111,6 +111,8 @@ class Bank:
         self.packages = rows("access_packages.csv")
         self.package_assignments = rows("access_package_assignments.csv")
         self.rules = rows("sod_rules.csv")
+        self.ad_users = {a["SamAccountName"].lower(): a for a in rows("ad_users.csv")}
+        self.ad_members = rows("ad_group_members.csv")
         self.members, self.owners = {}, {}
         for m in rows("group_members.csv"):
             self.members.setdefault(m["groupId"], []).append(m["memberId"])
@@ -135,6 +137,44 @@ class Bank:
                     go(m, path + " > " + self.groups[m]["displayName"], trail | {m})
         go(top, label, {top})
         return out
+
+
+AD_PRIVILEGED = ["Domain Admins", "Enterprise Admins", "Schema Admins", "Administrators",
+                 "Account Operators", "Backup Operators", "Server Operators",
+                 "Print Operators", "DnsAdmins", "Group Policy Creator Owners"]
+
+
+def ad_rows(b, as_of=AS_OF, stale_days=90):
+    """The Active Directory section, from ad_group_members.csv and
+    ad_users.csv: (AD group, account, UPN, enabled, via, Entra account,
+    HR record, stale), one per path, nested groups walked."""
+    upns = {u["userPrincipalName"].lower() for u in b.users.values()}
+    cut = (datetime.datetime.strptime(as_of, "%Y-%m-%dT%H:%M:%SZ")
+           - datetime.timedelta(days=stale_days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = []
+
+    def go(root, g, path, trail):
+        for m in b.ad_members:
+            if m["group"].lower() != g.lower():
+                continue
+            if m["memberClass"] == "group":
+                if m["member"].lower() not in trail:
+                    go(root, m["member"], path + " > " + m["member"],
+                       trail | {m["member"].lower()})
+                continue
+            a = b.ad_users.get(m["member"].lower(), {})
+            on = a.get("Enabled", "").lower() == "true"
+            last = a.get("LastLogonDate") or None
+            out.append((root, m["member"], a.get("UserPrincipalName") or None,
+                        yes(on), t(last), None if path == root else path,
+                        yes(bool(a.get("UserPrincipalName")) and
+                            a["UserPrincipalName"].lower() in upns),
+                        yes(bool(a.get("EmployeeID")) and a["EmployeeID"] in b.hr),
+                        yes(last is None or last < cut)))
+    for root in AD_PRIVILEGED:
+        if any(m["group"].lower() == root.lower() for m in b.ad_members):
+            go(root, root, root, {root.lower()})
+    return out
 
 
 def in_force(s, e, at):
@@ -433,7 +473,33 @@ def check_overview(tmp, db, bank):
                "Via group", "Start", "End", "Account enabled", "Last sign-in",
                "Perm. active", "Break glass", "Guest", "Disabled or stale", "No HR record"]
     data, pid, wb = run_pack(tmp, "privileged-access-overview", db)
-    check("overview sheets", wb.sheetnames, ["Cover", "Privileged access", "Summary", "Flags"])
+    check("overview sheets", wb.sheetnames,
+          ["Cover", "Privileged access", "Summary", "Flags", "Active Directory"])
+    _, arows, ahl = sheet(wb, "Active Directory")
+    want_ad = ad_rows(bank)
+    check_set("AD privileged groups (computed from the CSV files)", arows, want_ad)
+    check("AD rows highlighted: disabled or no HR record",
+          ahl, [r[3] == "No" or r[7] == "No" for r in arows])
+    # NB-20: Domain Admins Jørgen Østergaard, Hanne Jørgensen, adm-jlarsen (no
+    # Entra user, no HR record); Enterprise Admins Jørgen Østergaard; Backup
+    # Operators Sofie Østergaard; Administrators holds Domain Admins. NB-10:
+    # Ole Brøndum, disabled, in Account Operators.
+    ad = {(r[0], r[1]): r for r in arows}
+    check("NB-20: Domain Admins",
+          sorted(k[1] for k in ad if k[0] == "Domain Admins"),
+          sorted(["adm-jlarsen", "hjoergensen43", "joestergaard12"]))
+    check("NB-20: adm-jlarsen has no Entra account and no HR record",
+          (ad[("Domain Admins", "adm-jlarsen")][6], ad[("Domain Admins", "adm-jlarsen")][7]),
+          ("No", "No"))
+    check("NB-20: Enterprise Admins", sorted(k[1] for k in ad if k[0] == "Enterprise Admins"),
+          ["joestergaard12"])
+    check("NB-20: Backup Operators", sorted(k[1] for k in ad if k[0] == "Backup Operators"),
+          ["soestergaard22"])
+    check("NB-20: Administrators through Domain Admins",
+          sorted({r[5] for r in arows if r[0] == "Administrators"}),
+          ["Administrators > Domain Admins"])
+    check("NB-10: Ole Brøndum, disabled, in Account Operators",
+          ad[("Account Operators", "obroendum")][3], "No")
     cover = {r[0].value: r[1].value for r in wb["Cover"].iter_rows() if r[0].value}
     check("empty break_glass default is accepted and shown", cover.get("Parameter break_glass"),
           None)
@@ -589,7 +655,8 @@ def check_overview(tmp, db, bank):
     check_first_page(data, pid, "privileged-access-overview",
                      {"as_of": "2026-11-01", "stale_days": "90"})
     sections = [("assignments", "privileged/assignments.sql"),
-                ("summary", "privileged/summary.sql"), ("flags", "privileged/flags.sql")]
+                ("summary", "privileged/summary.sql"), ("flags", "privileged/flags.sql"),
+                ("ad", "privileged/ad.sql")]
     check_extracts(data, db, sections, [("as_of", AS_OF), ("stale_days", 90),
                                         ("break_glass", "")])
 

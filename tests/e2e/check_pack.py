@@ -192,7 +192,7 @@ def check_record(pack, db):
     params = {p["name"]: p["value"] for p in rec["parameters"]}
     check("run.json parameters", params, {"as_of": AS_OF, "stale_days": "90", "break_glass": ""})
     check("run.json sections", [s["name"] for s in rec["sections"]],
-          ["assignments", "summary", "flags"])
+          ["assignments", "summary", "flags", "ad"])
     for s in rec["sections"]:
         q = os.path.join(pack, "data", s["query_file"])
         check("SQL digest " + s["name"], s["sql_sha256"], sha256(q))

@@ -79,6 +79,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         "ad_users.csv",
         "servicenow_requests.csv",
         "sod_rules.csv",
+        "department_groups.csv",
     };
     struct rg_row_sink sink = { NULL, begin, end, table, row, table_free };
     struct rg_csvload_opts o;
@@ -90,8 +91,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.allow_dangling = data[0] & 0x80;
     o.date_format = (data[0] & 0x40) ? "%d.%m.%Y %H:%M:%S" : NULL;
     rg_err_init(&err);
-    if (rg_csv_load_mem(&o, names[(data[0] & 0x3f) % 11], data + 1, size - 1,
-                        &sink, &err) < 0 &&
+    if (rg_csv_load_mem(
+            &o, names[(data[0] & 0x3f) % (sizeof(names) / sizeof(names[0]))],
+            data + 1, size - 1, &sink, &err) < 0 &&
         err.code == RG_OK)
         abort();
     return 0;

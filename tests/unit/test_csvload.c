@@ -2,8 +2,10 @@
  * test_csvload.c - the CSV collector's column mapping, value conversion and
  * error messages, through a row sink that records what it is given.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "collect/csvload.h"
 #include "t.h"
@@ -288,6 +290,82 @@ test_dates(void)
         "source 1: 2 rows, 0 dangling\n");
 }
 
+/*
+ * department_groups.csv names groups by id or display name. Loaded alone it
+ * names none: the messages and the dangling rows of both kinds of name.
+ */
+static void
+test_department_groups(void)
+{
+    T_STREQ(load("department_groups.csv",
+                 "Department,Group name\nPayments,GRP-Payments-Operators\n",
+                 NULL, 0),
+            "ERROR cannot load 'department_groups.csv' line 2, column 2 "
+            "(Group name): no group has id or display name "
+            "'GRP-Payments-Operators' (use --allow-dangling to keep such rows "
+            "out and record them)");
+    T_STREQ(load("department_groups.csv",
+                 "department,group\nPayments,GRP-A\n"
+                 "Payments,AAAAAAAA-0000-4000-8000-000000000001\n",
+                 NULL, 1),
+            "dangling_reference: 1 2 'group' 'GRP-A' 'group'\n"
+            "dangling_reference: 1 3 'group' "
+            "'AAAAAAAA-0000-4000-8000-000000000001' 'group'\n"
+            "source 1: 0 rows, 2 dangling\n");
+    T_STREQ(load("department_groups.csv", "department\nPayments\n", NULL, 0),
+            "ERROR cannot load 'department_groups.csv' line 1: missing "
+            "required column 'group'");
+    T_STREQ(
+        load("department_groups.csv", "department,group\n,GRP-A\n", NULL, 1),
+        "ERROR cannot load 'department_groups.csv' line 2, column 1 "
+        "(department): a value is required");
+}
+
+/* With the directory from Graph, the groups' names cannot be checked. */
+static void
+test_department_groups_graph(void)
+{
+    static struct rec_sink s;
+    struct rg_row_sink sink;
+    char dir[] = "/tmp/rg-test-csvload-XXXXXX", path[64], want[200];
+    const char *dirs[1];
+    struct rg_csvload_opts o;
+    struct rg_err err;
+    FILE *f;
+
+    memset(&s, 0, sizeof(s));
+    memset(&sink, 0, sizeof(sink));
+    sink.ctx = &s;
+    sink.source_begin = src_begin;
+    sink.source_end = src_end;
+    sink.table = table;
+    sink.row = row;
+    sink.table_free = table_free;
+    T_CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof(path), "%s/department_groups.csv", dir);
+    T_CHECK((f = fopen(path, "w")) != NULL);
+    if (f) {
+        fputs("department,group\nPayments,GRP-A\n", f);
+        fclose(f);
+    }
+    memset(&o, 0, sizeof(o));
+    dirs[0] = dir;
+    o.dirs = dirs;
+    o.ndirs = 1;
+    o.directory_elsewhere = 1;
+    rg_err_init(&err);
+    T_CHECK(rg_csv_load(&o, &sink, &err) == -1);
+    T_CHECK(err.code == RG_ERR_USAGE);
+    snprintf(want, sizeof(want),
+             "'%s/department_groups.csv' names groups, and this collect "
+             "reads the groups from Graph",
+             dir);
+    T_CHECK(strncmp(err.msg, want, strlen(want)) == 0);
+    T_CHECK(s.sources == 0);
+    unlink(path);
+    rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -296,5 +374,7 @@ main(void)
     test_time_range();
     test_dangling();
     test_dates();
+    test_department_groups();
+    test_department_groups_graph();
     return T_REPORT();
 }
