@@ -145,9 +145,14 @@ static const struct cmd {
       "fixtures/nordhavn-bank,\n"
       "                   else the installed copy)\n"
       "  --sign-key, --sign-cert, --tsa-url  sign and timestamp the packs, "
-      "as run does\n"
+      "as run does;\n"
+      "                   without a key, a throwaway demo key is made in "
+      "DIR/demo-key\n"
       "  --ca, --tsa-ca   verify the packs against these roots, as verify "
-      "does\n" },
+      "does\n"
+      "\n"
+      "Makes a pack of every template for the bank's cases "
+      "(docs/packs.md).\n" },
     { "help", cmd_help, "show the usage of a command",
       "usage: reportgen help [COMMAND]\n" },
 };
