@@ -203,8 +203,8 @@ def main():
     files = sorted(os.path.relpath(os.path.join(d, f), pack)
                    for d, _, fs in os.walk(pack) for f in fs)
     check("pack files", files, sorted([
-        "extracts/assignments.csv", "extracts/flags.csv", "extracts/summary.csv",
-        pid + ".pdf", pid + ".xlsx",
+        "extracts/ad.csv", "extracts/assignments.csv", "extracts/flags.csv",
+        "extracts/summary.csv", pid + ".pdf", pid + ".xlsx", "queries/privileged/ad.sql",
         "queries/privileged/assignments.sql", "queries/privileged/flags.sql",
         "queries/privileged/summary.sql",
         "run.json", "templates/privileged-access-overview.ini"]))
@@ -212,7 +212,8 @@ def main():
     # ---- workbook
     xlsx = os.path.join(pack, pid + ".xlsx")
     wb = openpyxl.load_workbook(xlsx)
-    check("sheets", wb.sheetnames, ["Cover", "Privileged access", "Summary", "Flags"])
+    check("sheets", wb.sheetnames,
+          ["Cover", "Privileged access", "Summary", "Flags", "Active Directory"])
     check("author", wb.properties.creator, "reportgen")
     check("created", wb.properties.created, datetime.datetime(2026, 11, 2, 8, 0, 0))
     cover = {r[0]: r[1] for r in sheet_rows(wb["Cover"]) if r[0]}
