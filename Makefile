@@ -9,10 +9,10 @@ PYTHON   ?= /usr/bin/python3
 
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wvla -Wwrite-strings -Wformat=2
-PKGS = sqlite3 openssl libcurl inih xlsxwriter
+PKGS = sqlite3 openssl libcurl inih xlsxwriter ldap
 # libcsv and libharu ship no pkg-config file.
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lssl -lcrypto -lcurl -linih -lxlsxwriter) -lcsv -lhpdf -lm
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lssl -lcrypto -lcurl -linih -lxlsxwriter -lldap -llber) -lcsv -lhpdf -lm
 
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
              -DRG_DATADIR='"$(PREFIX)/share/reportgen"' -MMD -MP

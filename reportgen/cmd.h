@@ -37,6 +37,20 @@ struct rg_collect_job {
     int graph, quiet, no_sign_in, no_raw, concurrency;
     const char *graph_url, *login_url, *client_id, *secret_file;
     const char *client_cert, *client_key, *key_pass_file, *ca_bundle;
+    /* --ldap (Active Directory; docs/ldap.md) */
+    const char *ldap_uri, *ldap_bind_dn, *ldap_password_file, *ldap_base;
+    int ldap_page_size, ldap_timeout; /* 0: the defaults */
+    /* --servicenow (docs/servicenow.md) */
+    const char *sn_url, *sn_user, *sn_password_file, *sn_client_id;
+    const char *sn_client_secret_file, *sn_target_variable, *sn_target_field;
+    char sn_from[RG_ISO_TIME_LEN], sn_to[RG_ISO_TIME_LEN]; /* "": open */
+    int sn_page_size;                                      /* 0: 1000 */
+    const char *sn_incident_group; /* NULL: no incidents */
+    /* --graph-from/--graph-to: JML evidence (docs/graph.md); "": none */
+    char graph_from[RG_ISO_TIME_LEN], graph_to[RG_ISO_TIME_LEN];
+    const char *arm_url;           /* NULL: https://management.azure.com */
+    const char *const *logic_apps; /* --logic-app SUB/RG/NAME, borrowed */
+    size_t nlogic_apps;
 };
 
 /* Collects into job->out; nothing is left behind on failure. */
@@ -63,7 +77,7 @@ struct rg_run_job {
     size_t nassign;
     const char *generated_at; /* NULL: now */
     int quiet;
-    unsigned outputs; /* RG_OUT_* bits; 0: all */
+    unsigned outputs;         /* RG_OUT_* bits; 0: all */
     const char *organization; /* bag-info Source-Organization; NULL: tenant */
     const char *sign_key, *sign_cert, *chain, *key_pass_file; /* may be NULL */
     const char *tsa_url; /* NULL: no timestamp */

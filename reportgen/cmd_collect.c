@@ -1,6 +1,7 @@
 /*
  * cmd_collect.c - `reportgen collect`: sources into a new sealed snapshot.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +13,9 @@
 #include "cmd.h"
 #include "collect/csvload.h"
 #include "collect/graph.h"
+#include "collect/logicapps.h"
+#include "collect/ldap.h"
+#include "collect/servicenow.h"
 #include "store/store.h"
 
 static void
@@ -43,6 +47,38 @@ show_progress(void *ctx, const char *line, int final)
         fprintf(stderr, "reportgen: %s\n", line);
         p->last = t;
     }
+}
+
+/*
+ * Logic Apps' runs from Azure Resource Manager, with a token of the same
+ * credential for ARM's scope (collect/logicapps.h).
+ */
+static int
+collect_logic_apps(const struct rg_collect_job *job,
+                   const struct rg_graphauth_opts *graph_ao,
+                   struct rg_row_sink *sink, struct rg_err *err)
+{
+    struct rg_graphauth_opts ao = *graph_ao;
+    struct rg_logicapps_opts lo;
+    struct rg_graphauth *auth;
+    int ret;
+
+    ao.scope = "https://management.azure.com/.default";
+    if (!(auth = rg_graphauth_new(&ao, err)))
+        return -1;
+    memset(&lo, 0, sizeof(lo));
+    lo.arm_url = job->arm_url ? job->arm_url : "https://management.azure.com";
+    lo.auth = auth;
+    lo.apps = job->logic_apps;
+    lo.napps = job->nlogic_apps;
+    lo.from = job->graph_from;
+    lo.to = job->graph_to;
+    lo.concurrency = job->concurrency;
+    lo.ca_bundle = job->ca_bundle;
+    lo.warn = print_warning;
+    ret = rg_logicapps_collect(&lo, sink, err);
+    rg_graphauth_free(auth);
+    return ret;
 }
 
 static int
@@ -78,9 +114,61 @@ collect_graph(const struct rg_collect_job *job, struct rg_row_sink *sink,
     go.progress = show_progress;
     go.progress_ctx = &pr;
     go.warn = print_warning;
+    go.from = job->graph_from[0] ? job->graph_from : NULL;
+    go.to = go.from ? job->graph_to : NULL;
     ret = rg_graph_collect(&go, sink, &res, err);
     rg_graphauth_free(auth);
+    if (ret == 0 && job->nlogic_apps > 0)
+        ret = collect_logic_apps(job, &ao, sink, err);
     return ret;
+}
+
+/* Active Directory over LDAP (collect/ldap.h). */
+static int
+collect_ldap(const struct rg_collect_job *job, const char *now,
+             struct rg_row_sink *sink, struct rg_err *err)
+{
+    struct rg_ldap_opts o;
+    struct rg_ldap_result res;
+
+    memset(&o, 0, sizeof(o));
+    o.uri = job->ldap_uri;
+    o.bind_dn = job->ldap_bind_dn;
+    o.password_file = job->ldap_password_file;
+    o.base = job->ldap_base;
+    o.ca_bundle = job->ca_bundle;
+    o.now = now;
+    o.page_size = job->ldap_page_size;
+    o.timeout = job->ldap_timeout;
+    o.keep_raw = !job->no_raw;
+    o.warn = print_warning;
+    return rg_ldap_collect(&o, sink, &res, err);
+}
+
+/* ServiceNow's Table API (collect/servicenow.h). */
+static int
+collect_servicenow(const struct rg_collect_job *job, struct rg_row_sink *sink,
+                   struct rg_err *err)
+{
+    struct rg_servicenow_opts o;
+    struct rg_servicenow_result res;
+
+    memset(&o, 0, sizeof(o));
+    o.url = job->sn_url;
+    o.user = job->sn_user;
+    o.password_file = job->sn_password_file;
+    o.client_id = job->sn_client_id;
+    o.client_secret_file = job->sn_client_secret_file;
+    o.target_variable =
+        job->sn_target_variable ? job->sn_target_variable : "target_group";
+    o.target_field = job->sn_target_field;
+    o.from = job->sn_from[0] ? job->sn_from : NULL;
+    o.to = job->sn_to[0] ? job->sn_to : NULL;
+    o.page_size = job->sn_page_size > 0 ? job->sn_page_size : 1000;
+    o.incident_group = job->sn_incident_group;
+    o.ca_bundle = job->ca_bundle;
+    o.warn = print_warning;
+    return rg_servicenow_collect(&o, sink, &res, err);
 }
 
 int
@@ -109,7 +197,13 @@ rg_cmd_collect_run(const struct rg_collect_job *job, struct rg_err *err)
     lo.allow_dangling = job->allow_dangling;
     lo.directory_elsewhere = job->graph;
     lo.warn = print_warning;
+    lo.ad_elsewhere = job->ldap_uri != NULL;
+    lo.servicenow_elsewhere = job->sn_url != NULL;
     if (job->ncsv_dirs > 0 && rg_csv_load(&lo, &sink, err) < 0)
+        goto done;
+    if (job->ldap_uri && collect_ldap(job, now, &sink, err) < 0)
+        goto done;
+    if (job->sn_url && collect_servicenow(job, &sink, err) < 0)
         goto done;
     meta.tenant_id = job->tenant_id;
     meta.tenant_name = job->tenant;
@@ -147,6 +241,87 @@ plain_http_allowed(const char *url)
     return 0;
 }
 
+/*
+ * The password goes to the directory in a simple bind: over TLS (ldaps://),
+ * or in the clear only to this machine (tests), as with plain http.
+ */
+static int
+ldap_uri_allowed(const char *uri)
+{
+    static const char *const loopback[] = { "ldap://127.0.0.1",
+                                            "ldap://localhost",
+                                            "ldap://[::1]" };
+
+    if (strncmp(uri, "ldaps://", 8) == 0)
+        return uri[8] != '\0' && uri[8] != '/' && !strchr(uri, ' ');
+    for (size_t i = 0; i < sizeof(loopback) / sizeof(*loopback); i++) {
+        size_t n = strlen(loopback[i]);
+
+        if (strncmp(uri, loopback[i], n) == 0 &&
+            (uri[n] == ':' || uri[n] == '/' || uri[n] == '\0') &&
+            !strchr(uri, ' '))
+            return 1;
+    }
+    return 0;
+}
+
+/* Long options without a short form (values above any character). */
+enum {
+    OPT_LDAP = 0x4c00,
+    OPT_LDAP_BIND_DN,
+    OPT_LDAP_PASSWORD_FILE,
+    OPT_LDAP_BASE,
+    OPT_LDAP_PAGE_SIZE,
+    OPT_LDAP_TIMEOUT
+};
+
+/* --graph's JML evidence options (values above any character). */
+enum { OPT_GRAPH_FROM = 0x4700, OPT_GRAPH_TO, OPT_ARM_URL, OPT_LOGIC_APP };
+
+/* --servicenow's options (values above any character, and LDAP's). */
+enum {
+    OPT_SN = 0x5300,
+    OPT_SN_USER,
+    OPT_SN_PASSWORD_FILE,
+    OPT_SN_CLIENT_ID,
+    OPT_SN_CLIENT_SECRET_FILE,
+    OPT_SN_TARGET_VARIABLE,
+    OPT_SN_TARGET_FIELD,
+    OPT_SN_FROM,
+    OPT_SN_TO,
+    OPT_SN_PAGE_SIZE,
+    OPT_SN_INCIDENT_GROUP
+};
+
+/*
+ * A ServiceNow name that goes into a query or a JSON path as it is: a
+ * variable (letters, digits, _) or a field, maybe dot-walked (and dots).
+ */
+static int
+sn_name_ok(const char *s, int dots)
+{
+    size_t n = strspn(s, dots ? "abcdefghijklmnopqrstuvwxyz"
+                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_."
+                              : "abcdefghijklmnopqrstuvwxyz"
+                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+
+    return n > 0 && n < 100 && s[n] == '\0' && s[0] != '.' && s[n - 1] != '.';
+}
+
+/* The whole number s, from lo to hi, or -1. */
+static int
+int_option(const char *s, int lo, int hi)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (end == s || *end || errno || v < lo || v > hi)
+        return -1;
+    return (int)v;
+}
+
 int
 cmd_collect(int argc, char **argv)
 {
@@ -173,13 +348,39 @@ cmd_collect(int argc, char **argv)
         { "no-raw", no_argument, NULL, 'R' },
         { "keep-raw", no_argument, NULL, 'K' },
         { "ca-bundle", required_argument, NULL, 'B' },
+        { "ldap", required_argument, NULL, OPT_LDAP },
+        { "ldap-bind-dn", required_argument, NULL, OPT_LDAP_BIND_DN },
+        { "ldap-password-file", required_argument, NULL,
+          OPT_LDAP_PASSWORD_FILE },
+        { "ldap-base", required_argument, NULL, OPT_LDAP_BASE },
+        { "ldap-page-size", required_argument, NULL, OPT_LDAP_PAGE_SIZE },
+        { "ldap-timeout", required_argument, NULL, OPT_LDAP_TIMEOUT },
+        { "servicenow", required_argument, NULL, OPT_SN },
+        { "sn-user", required_argument, NULL, OPT_SN_USER },
+        { "sn-password-file", required_argument, NULL, OPT_SN_PASSWORD_FILE },
+        { "sn-client-id", required_argument, NULL, OPT_SN_CLIENT_ID },
+        { "sn-client-secret-file", required_argument, NULL,
+          OPT_SN_CLIENT_SECRET_FILE },
+        { "sn-target-variable", required_argument, NULL,
+          OPT_SN_TARGET_VARIABLE },
+        { "sn-target-field", required_argument, NULL, OPT_SN_TARGET_FIELD },
+        { "sn-from", required_argument, NULL, OPT_SN_FROM },
+        { "sn-to", required_argument, NULL, OPT_SN_TO },
+        { "sn-page-size", required_argument, NULL, OPT_SN_PAGE_SIZE },
+        { "sn-incident-group", required_argument, NULL, OPT_SN_INCIDENT_GROUP },
+        { "graph-from", required_argument, NULL, OPT_GRAPH_FROM },
+        { "graph-to", required_argument, NULL, OPT_GRAPH_TO },
+        { "arm-url", required_argument, NULL, OPT_ARM_URL },
+        { "logic-app", required_argument, NULL, OPT_LOGIC_APP },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct rg_collect_job job;
     struct rg_err err;
-    const char **dirs = calloc((size_t)argc, sizeof(*dirs));
+    /* --csv folders, then --logic-app names: one block, freed once */
+    const char **dirs = calloc(2 * (size_t)argc, sizeof(*dirs));
+    const char **apps = dirs ? dirs + argc : NULL;
     const char *tenant_name = NULL;
     int c, ret;
 
@@ -190,6 +391,7 @@ cmd_collect(int argc, char **argv)
         return RG_EXIT_FAIL;
     }
     job.csv_dirs = dirs;
+    job.logic_apps = apps;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -273,6 +475,131 @@ cmd_collect(int argc, char **argv)
         case 'B':
             job.ca_bundle = optarg;
             break;
+        case OPT_LDAP:
+            job.ldap_uri = optarg;
+            break;
+        case OPT_LDAP_BIND_DN:
+            job.ldap_bind_dn = optarg;
+            break;
+        case OPT_LDAP_PASSWORD_FILE:
+            job.ldap_password_file = optarg;
+            break;
+        case OPT_LDAP_BASE:
+            job.ldap_base = optarg;
+            break;
+        case OPT_LDAP_PAGE_SIZE:
+        case OPT_LDAP_TIMEOUT: {
+            int v = c == OPT_LDAP_PAGE_SIZE ? int_option(optarg, 1, 1000)
+                                            : int_option(optarg, 1, 3600);
+
+            if (v < 0) {
+                free(dirs);
+                return rg_cmd_usage_error(
+                    "collect", "%s takes %s, not '%s'",
+                    c == OPT_LDAP_PAGE_SIZE ? "--ldap-page-size"
+                                            : "--ldap-timeout",
+                    c == OPT_LDAP_PAGE_SIZE ? "1 to 1000" : "1 to 3600",
+                    optarg);
+            }
+            if (c == OPT_LDAP_PAGE_SIZE)
+                job.ldap_page_size = v;
+            else
+                job.ldap_timeout = v;
+            break;
+        }
+        case OPT_SN:
+            job.sn_url = optarg;
+            break;
+        case OPT_SN_USER:
+            job.sn_user = optarg;
+            break;
+        case OPT_SN_PASSWORD_FILE:
+            job.sn_password_file = optarg;
+            break;
+        case OPT_SN_CLIENT_ID:
+            job.sn_client_id = optarg;
+            break;
+        case OPT_SN_CLIENT_SECRET_FILE:
+            job.sn_client_secret_file = optarg;
+            break;
+        case OPT_SN_TARGET_VARIABLE:
+        case OPT_SN_TARGET_FIELD:
+            if (!sn_name_ok(optarg, c == OPT_SN_TARGET_FIELD)) {
+                free(dirs);
+                return rg_cmd_usage_error(
+                    "collect",
+                    "%s takes a ServiceNow name (letters, digits, "
+                    "_%s), not '%s'",
+                    c == OPT_SN_TARGET_FIELD ? "--sn-target-field"
+                                             : "--sn-target-variable",
+                    c == OPT_SN_TARGET_FIELD ? ", dots between names" : "",
+                    optarg);
+            }
+            if (c == OPT_SN_TARGET_FIELD)
+                job.sn_target_field = optarg;
+            else
+                job.sn_target_variable = optarg;
+            break;
+        case OPT_SN_FROM:
+            if (rg_cmd_parse_time("--sn-from", optarg, job.sn_from, &err) < 0)
+                goto fail;
+            break;
+        case OPT_SN_TO:
+            if (rg_cmd_parse_time("--sn-to", optarg, job.sn_to, &err) < 0)
+                goto fail;
+            if (strlen(optarg) == 10) /* a date: all of that day */
+                memcpy(job.sn_to + 11, "23:59:59", 8);
+            break;
+        case OPT_SN_INCIDENT_GROUP: {
+            /* it goes into the query: no ^ (ServiceNow's AND) */
+            size_t n = strlen(optarg), ok = n > 0 && n < 200;
+
+            for (size_t i = 0; ok && i < n; i++)
+                ok = optarg[i] != '^' && (unsigned char)optarg[i] >= 0x20;
+            if (!ok) {
+                free(dirs);
+                return rg_cmd_usage_error(
+                    "collect",
+                    "--sn-incident-group takes a group's name (no ^), not "
+                    "'%s'",
+                    optarg);
+            }
+            job.sn_incident_group = optarg;
+            break;
+        }
+        case OPT_SN_PAGE_SIZE:
+            if ((job.sn_page_size = int_option(optarg, 1, 10000)) < 0) {
+                free(dirs);
+                return rg_cmd_usage_error(
+                    "collect", "--sn-page-size takes 1 to 10000, not '%s'",
+                    optarg);
+            }
+            break;
+        case OPT_GRAPH_FROM:
+            if (rg_cmd_parse_time("--graph-from", optarg, job.graph_from,
+                                  &err) < 0)
+                goto fail;
+            break;
+        case OPT_GRAPH_TO:
+            if (rg_cmd_parse_time("--graph-to", optarg, job.graph_to, &err) < 0)
+                goto fail;
+            if (strlen(optarg) == 10) /* a date: all of that day */
+                memcpy(job.graph_to + 11, "23:59:59", 8);
+            break;
+        case OPT_ARM_URL:
+            job.arm_url = optarg;
+            break;
+        case OPT_LOGIC_APP:
+            if (!rg_logicapps_name_ok(optarg)) {
+                free(dirs);
+                return rg_cmd_usage_error(
+                    "collect",
+                    "--logic-app takes SUBSCRIPTION/RESOURCEGROUP/NAME, not "
+                    "'%s'",
+                    optarg);
+            }
+            apps[job.nlogic_apps++] = optarg;
+            break;
         case 'q':
             job.quiet = 1;
             break;
@@ -304,6 +631,40 @@ cmd_collect(int argc, char **argv)
                                   "https:// (plain http only to this "
                                   "machine)");
     }
+    if (job.sn_url && (strncmp(job.sn_url, "https://", 8) != 0 &&
+                       (strncmp(job.sn_url, "http://", 7) != 0 ||
+                        !plain_http_allowed(job.sn_url)))) {
+        free(dirs);
+        return rg_cmd_usage_error("collect",
+                                  "--servicenow must be an https:// URL "
+                                  "(plain http only to this machine)");
+    }
+    if (!job.sn_url &&
+        (job.sn_user || job.sn_password_file || job.sn_client_id ||
+         job.sn_client_secret_file || job.sn_target_variable ||
+         job.sn_target_field || job.sn_from[0] || job.sn_to[0] ||
+         job.sn_page_size || job.sn_incident_group)) {
+        free(dirs);
+        return rg_cmd_usage_error("collect",
+                                  "the --sn-* options go with --servicenow "
+                                  "URL");
+    }
+    if (job.sn_url && !job.sn_user && !job.sn_client_id) {
+        free(dirs);
+        return rg_cmd_usage_error("collect",
+                                  "--servicenow needs --sn-user U (with "
+                                  "--sn-password-file F) or --sn-client-id "
+                                  "ID (with --sn-client-secret-file F)");
+    }
+    if (job.sn_target_variable && job.sn_target_field) {
+        free(dirs);
+        return rg_cmd_usage_error("collect", "give --sn-target-variable or "
+                                             "--sn-target-field, not both");
+    }
+    if (job.sn_from[0] && job.sn_to[0] && strcmp(job.sn_from, job.sn_to) > 0) {
+        free(dirs);
+        return rg_cmd_usage_error("collect", "--sn-from is after --sn-to");
+    }
     if (job.graph) {
         /* with --graph, --tenant names the directory to read */
         job.tenant_id = job.tenant ? job.tenant : job.tenant_id;
@@ -318,11 +679,65 @@ cmd_collect(int argc, char **argv)
     } else if (tenant_name) {
         job.tenant = tenant_name;
     }
-    if (job.ncsv_dirs == 0 && !job.graph) {
+    if (job.ldap_uri && !ldap_uri_allowed(job.ldap_uri)) {
         free(dirs);
         return rg_cmd_usage_error("collect",
-                                  "nothing to collect: give --csv DIR or "
-                                  "--graph");
+                                  "--ldap must be ldaps://HOST (plain "
+                                  "ldap:// only to this machine), not '%s'",
+                                  job.ldap_uri);
+    }
+    if (job.ldap_uri &&
+        (!job.ldap_bind_dn || !job.ldap_password_file || !job.ldap_base)) {
+        free(dirs);
+        return rg_cmd_usage_error("collect", "--ldap needs --ldap-bind-dn DN, "
+                                             "--ldap-password-file FILE and "
+                                             "--ldap-base DN");
+    }
+    if (!job.ldap_uri &&
+        (job.ldap_bind_dn || job.ldap_password_file || job.ldap_base ||
+         job.ldap_page_size || job.ldap_timeout)) {
+        free(dirs);
+        return rg_cmd_usage_error("collect", "--ldap-* options need --ldap "
+                                             "URI");
+    }
+    if (job.ncsv_dirs == 0 && !job.graph && !job.ldap_uri && !job.sn_url) {
+        free(dirs);
+        return rg_cmd_usage_error("collect",
+                                  "nothing to collect: give --csv DIR, "
+                                  "--graph, --ldap URI or --servicenow URL");
+    }
+    if (job.graph_to[0] && !job.graph_from[0]) {
+        free(dirs);
+        return rg_cmd_usage_error("collect", "--graph-to needs --graph-from");
+    }
+    if (job.graph_from[0] && !job.graph_to[0]) { /* until the as-of, or now */
+        if (job.as_of[0])
+            memcpy(job.graph_to, job.as_of, sizeof(job.graph_to));
+        else if (rg_cmd_now(job.graph_to, &err) < 0)
+            goto fail;
+    }
+    if (job.graph_from[0] && strcmp(job.graph_from, job.graph_to) > 0) {
+        free(dirs);
+        return rg_cmd_usage_error("collect",
+                                  "--graph-from is after --graph-to");
+    }
+    if ((job.graph_from[0] || job.nlogic_apps || job.arm_url) && !job.graph) {
+        free(dirs);
+        return rg_cmd_usage_error("collect",
+                                  "--graph-from, --graph-to, --logic-app and "
+                                  "--arm-url go with --graph");
+    }
+    if (job.nlogic_apps && !job.graph_from[0]) {
+        free(dirs);
+        return rg_cmd_usage_error("collect",
+                                  "--logic-app needs --graph-from DATE: the "
+                                  "runs of which period");
+    }
+    if (job.arm_url && !plain_http_allowed(job.arm_url)) {
+        free(dirs);
+        return rg_cmd_usage_error("collect",
+                                  "--arm-url must be https:// (plain http "
+                                  "only to this machine)");
     }
     if (rg_cmd_collect_run(&job, &err) < 0)
         goto fail;

@@ -39,6 +39,9 @@ part "recertification" "$PYTHON" tests/e2e/check_lib_recert.py
 part "privileged packs" "$PYTHON" tests/e2e/check_lib_privileged.py
 part "hygiene" "$PYTHON" tests/e2e/check_lib_hygiene.py
 part "jml" "$PYTHON" tests/e2e/check_lib_jml.py
+part "graph jml evidence" "$PYTHON" tests/e2e/check_graph_jml.py
+part "servicenow" "$PYTHON" tests/e2e/check_servicenow.py
+part "ldap" "$PYTHON" tests/e2e/check_ldap.py
 rm -f "$log"
 echo
 echo "$total_p passed, $total_f failed"

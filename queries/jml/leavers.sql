@@ -21,8 +21,20 @@
 -- Groups reached only through nesting are not listed: removing the direct
 -- membership removes them.
 --
--- Verdict, from the snapshot alone (it holds no audit log, so not when
--- anything was removed):
+-- Evidence of the removal, where the snapshot holds it (collect
+-- --graph-from, or the exports of docs/csv-formats.md): the latest lifecycle
+-- workflow result for one of the person's Entra accounts in a leaver
+-- workflow (or one of unknown category), started from :from to :as_of
+-- ("No workflow evidence in the snapshot" when it holds no workflows);
+-- the Entra audit events that removed access (docs/graph.md lists the
+-- activities) with one of those accounts as target, from :from to
+-- :as_of, and the first "Disable account" among them (empty when the
+-- snapshot holds no audit log); failed Logic App runs that started from the
+-- termination date to the deadline (empty when it holds no Logic App runs):
+-- a failed automation next to the leaver it may have been for.
+--
+-- Verdict, from what remains at :as_of (the evidence is shown, not
+-- judged):
 --   Compliant  every account disabled (or none found) and no access held
 --   Open       something remains, and :as_of is not past the deadline
 --   Late       something remains and :as_of is past the deadline
@@ -130,6 +142,52 @@ ad_by_event AS (
     FROM (SELECT * FROM ad ORDER BY event, account)
     GROUP BY event
 ),
+removals (event, at, activity) AS (
+    SELECT a.event, x.activity_date_time, x.activity_display_name
+    FROM entra a
+    JOIN users u ON u.pk = a.pk
+    CROSS JOIN directory_audits x ON x.target_user_id = u.id
+    WHERE x.activity_display_name IN ('Disable account', 'Delete user',
+              'Remove member from group', 'Remove owner from group',
+              'Remove member from role', 'Remove eligible member from role',
+              'Remove app role assignment from user')
+      AND coalesce(x.result, 'success') = 'success'
+      AND x.activity_date_time >= substr(:from, 1, 10)
+      AND x.activity_date_time <= :as_of
+),
+removals_by_event AS (
+    SELECT event, count(*) AS n,
+           min(CASE WHEN activity = 'Disable account' THEN at END) AS disabled_at
+    FROM removals
+    GROUP BY event
+),
+workflow_results AS (
+    SELECT a.event, w.display_name AS workflow, r.processing_status,
+           coalesce(r.completed_date_time, r.started_date_time) AS at
+    FROM entra a
+    JOIN users u ON u.pk = a.pk
+    CROSS JOIN lifecycle_user_results r ON r.user_id = u.id
+    LEFT JOIN lifecycle_workflows w ON w.id = r.workflow_id
+    WHERE coalesce(w.category, 'leaver') = 'leaver'
+      AND r.started_date_time >= substr(:from, 1, 10)
+      AND r.started_date_time <= :as_of
+),
+latest_workflow AS (
+    SELECT event, workflow, processing_status, at
+    FROM (SELECT *, row_number() OVER (PARTITION BY event
+                                       ORDER BY at DESC, workflow) AS k
+          FROM workflow_results)
+    WHERE k = 1
+),
+evidence AS (
+    SELECT EXISTS (SELECT 1 FROM source WHERE entity IN
+                       ('lifecycle_workflows', 'lifecycle_user_results')
+                   AND note IS NULL) AS workflows,
+           EXISTS (SELECT 1 FROM source WHERE entity = 'directory_audits'
+                   AND note IS NULL) AS audits,
+           EXISTS (SELECT 1 FROM source WHERE entity = 'logic_app_runs'
+                   AND note IS NULL) AS logic_apps
+),
 held_by_event AS (
     SELECT event, count(*) AS n,
            sum(kind = 'Entra group') AS entra_groups,
@@ -159,11 +217,28 @@ judged AS (
            coalesce(h.ad_groups, 0) AS ad_groups,
            h.list AS held,
            (coalesce(e.n_enabled, 0) + coalesce(d.n_enabled, 0)
-            + coalesce(h.n, 0)) > 0 AS remains
+            + coalesce(h.n, 0)) > 0 AS remains,
+           CASE WHEN NOT ev.workflows
+                THEN 'No workflow evidence in the snapshot'
+                WHEN lw.event IS NULL THEN 'None'
+                ELSE lw.workflow || ': ' || lw.processing_status
+                END AS workflow,
+           lw.at AS workflow_at,
+           CASE WHEN ev.audits THEN coalesce(rm.n, 0) END AS removal_events,
+           rm.disabled_at,
+           CASE WHEN ev.logic_apps
+                THEN (SELECT count(*) FROM logic_app_runs x
+                      WHERE x.status = 'Failed'
+                        AND x.start_time >= l.left_on
+                        AND x.start_time <= l.deadline)
+                END AS automation_failures
     FROM leavers l
+    CROSS JOIN evidence ev
     LEFT JOIN entra_by_event e ON e.event = l.event
     LEFT JOIN ad_by_event d ON d.event = l.event
     LEFT JOIN held_by_event h ON h.event = l.event
+    LEFT JOIN removals_by_event rm ON rm.event = l.event
+    LEFT JOIN latest_workflow lw ON lw.event = l.event
 )
 SELECT coalesce(person, entra_name) AS person,
        employee_id,
@@ -188,6 +263,11 @@ SELECT coalesce(person, entra_name) AS person,
        CASE WHEN NOT remains THEN 'Compliant'
             WHEN :as_of > deadline THEN 'Late'
             ELSE 'Open' END AS verdict,
-       (remains AND :as_of > deadline) AS late
+       (remains AND :as_of > deadline) AS late,
+       workflow,
+       workflow_at,
+       removal_events,
+       disabled_at,
+       automation_failures
 FROM judged
 ORDER BY termination_date, person, employee_id;

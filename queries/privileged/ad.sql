@@ -3,9 +3,11 @@
 -- Every Active Directory account in one of AD's privileged groups (Domain
 -- Admins, Enterprise Admins, Schema Admins, Administrators, Account
 -- Operators, Backup Operators, Server Operators, Print Operators, DnsAdmins,
--- Group Policy Creator Owners), directly or through nested groups (path
--- from the privileged group down), with the Entra account of the same UPN
--- and the HR record of the same employee id, when there are. A walk stops
+-- Group Policy Creator Owners, and any group whose adminCount is 1 where
+-- the snapshot knows it: ad_groups, which collect --ldap fills), directly
+-- or through nested groups (path from the privileged group down), with the
+-- Entra account of the same UPN and the HR record of the same employee id,
+-- when there are. A walk stops
 -- at a group already on its path. AD group memberships carry no dates: they
 -- are as the export recorded them. Accounts holding a privileged group
 -- through two paths have a row per path. attention: the account is disabled
@@ -17,11 +19,19 @@
 --   .param set :as_of "'2026-11-01T00:00:00Z'"
 --   .read queries/privileged/ad.sql
 WITH RECURSIVE
-privileged_groups (name) AS (
+well_known (name) AS (
     VALUES ('Domain Admins'), ('Enterprise Admins'), ('Schema Admins'),
            ('Administrators'), ('Account Operators'), ('Backup Operators'),
            ('Server Operators'), ('Print Operators'), ('DnsAdmins'),
            ('Group Policy Creator Owners')
+),
+privileged_groups (name) AS (
+    SELECT name FROM well_known
+    UNION ALL
+    SELECT g.name FROM ad_groups g
+    WHERE g.admin_count = 1
+      AND NOT EXISTS (SELECT 1 FROM well_known k
+                      WHERE k.name = g.name COLLATE NOCASE)
 ),
 walk (root, member, member_class, path, trail) AS (
     SELECT m.group_name, m.member, m.member_class, m.group_name,

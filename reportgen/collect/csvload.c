@@ -54,6 +54,10 @@ enum ns {
     NS_GNAME,     /* group display names, to the group's pk */
     NS_GNAME_DUP, /* display names that more than one group has */
     NS_DEPTGRP,   /* department and group pairs of department_groups.csv */
+    NS_AUDIT,     /* directory audit event ids */
+    NS_LCW,       /* lifecycle workflow ids */
+    NS_LCWRUN,    /* lifecycle workflow run ids */
+    NS_LCWRES,    /* lifecycle workflow user result ids */
     NS_COUNT
 };
 
@@ -66,6 +70,8 @@ enum ns {
 #define K_PACKAGE 32
 #define K_PERSON 64 /* an HR record */
 #define K_OTHER 128
+#define K_WORKFLOW 256 /* a lifecycle workflow */
+#define K_RUN 512      /* a lifecycle workflow's run */
 #define K_PRINCIPAL (K_USER | K_GROUP | K_SP | K_DEVICE)
 
 /* Column flags. */
@@ -313,6 +319,82 @@ static const struct col_spec sod_cols[] = {
     { "description", "description", C_TEXT, 0, 0, 0, NULL, NULL },
 };
 
+/*
+ * JML evidence: events of a period. They may name objects deleted since, so
+ * users, groups and roles are kept as id text, unchecked; a run or result
+ * must name a workflow (and run) of the exports when those are given.
+ */
+static const struct col_spec audits_cols[] = {
+    { "id", "id", C_KEY, F_REQ, NS_AUDIT, 0, NULL, NULL },
+    { "activityDateTime", "activity_date_time", C_TIME, F_REQ, 0, 0,
+      "date datetime", NULL },
+    { "activityDisplayName", "activity_display_name", C_TEXT, F_REQ, 0, 0,
+      "activity", NULL },
+    { "category", "category", C_TEXT, 0, 0, 0, NULL, NULL },
+    { "result", "result", C_TEXT, 0, 0, 0, "status", NULL },
+    { "targetUserId", "target_user_id", C_TEXT, F_GUID, 0, 0, NULL, NULL },
+    { "targetUserPrincipalName", "target_user_principal_name", C_TEXT, 0, 0, 0,
+      "targetupn", NULL },
+    { "targetResourceType", "target_resource_type", C_TEXT, 0, 0, 0, NULL,
+      NULL },
+    { "targetResourceId", "target_resource_id", C_TEXT, F_GUID, 0, 0, NULL,
+      NULL },
+    { "targetResourceName", "target_resource_name", C_TEXT, 0, 0, 0, NULL,
+      NULL },
+    { "initiatedBy", "initiated_by", C_TEXT, 0, 0, 0, NULL, NULL },
+};
+
+static const struct col_spec lcw_cols[] = {
+    { "id", "id", C_ID, F_REQ | F_GUID, NS_LCW, K_WORKFLOW, NULL, NULL },
+    { "displayName", "display_name", C_TEXT, F_REQ, 0, 0, "name", NULL },
+    { "category", "category", C_TEXT, 0, 0, 0, NULL, NULL },
+    { "isEnabled", "is_enabled", C_BOOL, 0, 0, 0, "enabled", NULL },
+};
+
+static const struct col_spec lcwrun_cols[] = {
+    { "id", "id", C_ID, F_REQ | F_GUID, NS_LCWRUN, K_RUN, "runid", NULL },
+    { "workflowId", "workflow_id", C_REF,
+      F_REQ | F_GUID | F_KEYTEXT | F_IFLOADED, NS_LCW, K_WORKFLOW, NULL, NULL },
+    { "processingStatus", "processing_status", C_TEXT, 0, 0, 0, "status",
+      NULL },
+    { "workflowExecutionType", "workflow_execution_type", C_TEXT, 0, 0, 0, NULL,
+      NULL },
+    { "startedDateTime", "started_date_time", C_TIME, 0, 0, 0, NULL, NULL },
+    { "completedDateTime", "completed_date_time", C_TIME, 0, 0, 0, NULL, NULL },
+    { "totalUsersCount", "total_users_count", C_TEXT, 0, 0, 0, NULL, NULL },
+    { "failedUsersCount", "failed_users_count", C_TEXT, 0, 0, 0, NULL, NULL },
+};
+
+static const struct col_spec lcwres_cols[] = {
+    { "id", "id", C_KEY, F_REQ, NS_LCWRES, 0, NULL, NULL },
+    { "workflowId", "workflow_id", C_REF,
+      F_REQ | F_GUID | F_KEYTEXT | F_IFLOADED, NS_LCW, K_WORKFLOW, NULL, NULL },
+    { "runId", "run_id", C_REF, F_REQ | F_GUID | F_KEYTEXT | F_IFLOADED,
+      NS_LCWRUN, K_RUN, NULL, NULL },
+    { "userId", "user_id", C_TEXT, F_REQ | F_GUID, 0, 0, "subjectid", NULL },
+    { "processingStatus", "processing_status", C_TEXT, 0, 0, 0, "status",
+      NULL },
+    { "startedDateTime", "started_date_time", C_TIME, 0, 0, 0, NULL, NULL },
+    { "completedDateTime", "completed_date_time", C_TIME, 0, 0, 0, NULL, NULL },
+    { "totalTasksCount", "total_tasks_count", C_TEXT, 0, 0, 0, NULL, NULL },
+    { "failedTasksCount", "failed_tasks_count", C_TEXT, 0, 0, 0, NULL, NULL },
+};
+
+static const struct col_spec larun_cols[] = {
+    { "subscriptionId", "subscription_id", C_TEXT, F_REQ | F_GUID, 0, 0,
+      "subscription", NULL },
+    { "resourceGroup", "resource_group", C_TEXT, F_REQ, 0, 0, NULL, NULL },
+    { "logicApp", "logic_app", C_TEXT, F_REQ, 0, 0, "workflowname workflow",
+      NULL },
+    { "id", "id", C_TEXT, F_REQ, 0, 0, "name runid", NULL },
+    { "status", "status", C_TEXT, 0, 0, 0, NULL, NULL },
+    { "startTime", "start_time", C_TIME, 0, 0, 0, NULL, NULL },
+    { "endTime", "end_time", C_TIME, 0, 0, 0, NULL, NULL },
+    { "triggerName", "trigger_name", C_TEXT, 0, 0, 0, "trigger", NULL },
+    { "code", "code", C_TEXT, 0, 0, 0, NULL, NULL },
+    { "errorMessage", "error_message", C_TEXT, 0, 0, 0, "error", NULL },
+};
+
 /* In load order: every file after the files it refers to. */
 static const struct file_spec files[] = {
     { "users.csv", "users", 1, COLS(users_cols) },
@@ -336,11 +418,22 @@ static const struct file_spec files[] = {
     { "ad_group_members.csv", "ad_group_members", 0, COLS(adgroups_cols) },
     { "servicenow_requests.csv", "servicenow_requests", 0, COLS(snow_cols) },
     { "sod_rules.csv", "sod_rules", 0, COLS(sod_cols) },
+    /* the JML evidence: last, FIRST_ENTRA_EVENTS on */
+    { "directory_audits.csv", "directory_audits", 0, COLS(audits_cols) },
+    { "lifecycle_workflows.csv", "lifecycle_workflows", 0, COLS(lcw_cols) },
+    { "lifecycle_workflow_runs.csv", "lifecycle_workflow_runs", 0,
+      COLS(lcwrun_cols) },
+    { "lifecycle_user_results.csv", "lifecycle_user_results", 0,
+      COLS(lcwres_cols) },
+    { "logic_app_runs.csv", "logic_app_runs", 0, COLS(larun_cols) },
 };
 
 #define NFILES (sizeof(files) / sizeof(files[0]))
 /* files from hr_people.csv on name no principal */
 #define FIRST_NON_DIRECTORY 12
+/* files from directory_audits.csv to lifecycle_user_results.csv: Entra's */
+#define FIRST_ENTRA_EVENTS (NFILES - 5)
+#define END_ENTRA_EVENTS (NFILES - 1)
 
 /* ----------------------------------------------------------------- loader */
 
@@ -387,6 +480,10 @@ kind_name(unsigned kind)
         return "access package";
     case K_PERSON:
         return "HR record";
+    case K_WORKFLOW:
+        return "lifecycle workflow";
+    case K_RUN:
+        return "workflow run";
     default:
         return "record";
     }
@@ -396,8 +493,9 @@ kind_name(unsigned kind)
 static void
 kinds_text(unsigned kinds, char *out, size_t outsz)
 {
-    static const unsigned order[] = { K_USER, K_GROUP,   K_SP,    K_DEVICE,
-                                      K_ROLE, K_PACKAGE, K_PERSON };
+    static const unsigned order[] = { K_USER,   K_GROUP,    K_SP,
+                                      K_DEVICE, K_ROLE,     K_PACKAGE,
+                                      K_PERSON, K_WORKFLOW, K_RUN };
     size_t n = 0, total = 0, o = 0;
 
     for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
@@ -1189,6 +1287,53 @@ rg_csv_load(const struct rg_csvload_opts *o, struct rg_row_sink *sink,
                 "export that must be present",
                 o->ndirs > 1 ? "any of " : "", o->ndirs ? o->dirs[0] : "",
                 o->ndirs > 1 ? ", ..." : "");
+        goto done;
+    }
+    for (size_t d = 0; d < o->ndirs && o->directory_elsewhere; d++) {
+        for (size_t f = FIRST_ENTRA_EVENTS; f < END_ENTRA_EVENTS; f++) {
+            const char *name =
+                find_file(o->dirs[d], &dls[d], files[f].file, used[d], err);
+
+            if (!name)
+                continue;
+            /* two sources of one table would give two rows for one event */
+            rg_fail(err, RG_ERR_USAGE,
+                    "'%s/%s' is an Entra ID audit or lifecycle workflow "
+                    "export, and this collect reads Entra ID from Graph "
+                    "(its events with --from): leave it out of --csv",
+                    o->dirs[d], name);
+            goto done;
+        }
+    }
+    for (size_t d = 0; d < o->ndirs && o->ad_elsewhere; d++) {
+        for (size_t f = 0; f < NFILES; f++) {
+            const char *name;
+
+            if (strncmp(files[f].table, "ad_", 3) != 0 ||
+                !(name = find_file(o->dirs[d], &dls[d], files[f].file, used[d],
+                                   err)))
+                continue;
+            /* two sources of one table would mix two directories' rows */
+            rg_fail(err, RG_ERR_USAGE,
+                    "'%s/%s' is an Active Directory export, and this "
+                    "collect reads Active Directory over LDAP (--ldap): "
+                    "leave it out of --csv",
+                    o->dirs[d], name);
+            goto done;
+        }
+    }
+    for (size_t d = 0; d < o->ndirs && o->servicenow_elsewhere; d++) {
+        const char *name = find_file(o->dirs[d], &dls[d],
+                                     "servicenow_requests.csv", used[d], err);
+
+        if (!name)
+            continue;
+        /* two sources of one table would give two rows for one request */
+        rg_fail(err, RG_ERR_USAGE,
+                "'%s/%s' is a ServiceNow export, and this collect reads "
+                "ServiceNow over its Table API (--servicenow): leave it out "
+                "of --csv",
+                o->dirs[d], name);
         goto done;
     }
     for (size_t f = 0; f < NFILES; f++) {

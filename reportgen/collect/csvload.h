@@ -30,6 +30,12 @@ struct rg_csvload_opts {
     /* the directory comes from elsewhere (Graph): users.csv is not needed,
        and a directory export is refused */
     int directory_elsewhere;
+    /* AD comes from LDAP (--ldap): ad_users.csv and ad_group_members.csv
+       are refused */
+    int ad_elsewhere;
+    /* ServiceNow comes from its Table API (--servicenow):
+       servicenow_requests.csv is refused */
+    int servicenow_elsewhere;
     /* Called for each warning (e.g. an unknown .csv file); may be NULL. */
     void (*warn)(void *ctx, const char *msg);
     void *warn_ctx;

@@ -34,6 +34,7 @@ struct coll {
     int defer;      /* its rows are made once everything is in */
     int open; /* chains not yet ended */ /* the path again with smaller
                                             pages, for a 400 */
+    struct coll *child; /* per item of its pages: a list of each (runs) */
 };
 
 #define COLL(e, k, p, cnt, opt, fb)                                            \
@@ -54,7 +55,7 @@ struct crawl {
     struct rg_graph_result *res;
     double started;
     const char *current; /* the entity of the latest page */
-    struct per_object *pending[4];
+    struct per_object *pending[6];
     size_t npending;
     struct batch *batches; /* queued or running */
     /* per-object lists, each started once the list of its objects is in */
@@ -62,7 +63,7 @@ struct crawl {
         struct coll *after, *a, *b;
         const char *which;
         int started;
-    } deps[3];
+    } deps[4];
     size_t ndeps;
 };
 
@@ -72,6 +73,7 @@ struct chain {
     struct crawl *c;
     struct coll *coll;
     char group[64];
+    char sub[64]; /* an item of the group's (a workflow's run), or "" */
     int64_t line; /* of the next page's first row */
 };
 
@@ -83,23 +85,27 @@ struct batch {
     struct chain *item[BATCH];
 };
 
-/* path with its one "%s" replaced by id. */
+/* path with its "%s" replaced by id, and a second one by sub. */
 static void
-fill(char *out, size_t outsz, const char *path, const char *id)
+fill(char *out, size_t outsz, const char *path, const char *id, const char *sub)
 {
     const char *pct = strstr(path, "%s");
+    const char *pct2 = pct ? strstr(pct + 2, "%s") : NULL;
 
     if (!pct)
         snprintf(out, outsz, "%s", path);
-    else
+    else if (!pct2)
         snprintf(out, outsz, "%.*s%s%s", (int)(pct - path), path, id, pct + 2);
+    else
+        snprintf(out, outsz, "%.*s%s%.*s%s%s", (int)(pct - path), path, id,
+                 (int)(pct2 - pct - 2), pct + 2, sub, pct2 + 2);
 }
 
 /* The first page of ch, relative to /v1.0. */
 static void
 first_url(const struct chain *ch, char *out, size_t outsz)
 {
-    fill(out, outsz, ch->coll->path, ch->group);
+    fill(out, outsz, ch->coll->path, ch->group, ch->sub);
 }
 
 static struct batch *
@@ -216,15 +222,11 @@ begin(struct crawl *c, struct coll *coll, struct rg_err *err)
     /* the path without its query, and "{id}" for per-object lists */
     snprintf(path, sizeof(path), "%.*s", (int)strcspn(coll->path, "?"),
              coll->path);
-    {
-        char *pct = strstr(path, "%s");
+    for (char *pct = strstr(path, "%s"); pct; pct = strstr(pct, "%s")) {
+        char rest[256];
 
-        if (pct) {
-            char rest[256];
-
-            snprintf(rest, sizeof(rest), "%s", pct + 2);
-            snprintf(pct, sizeof(path) - (size_t)(pct - path), "{id}%s", rest);
-        }
+        snprintf(rest, sizeof(rest), "%s", pct + 2);
+        snprintf(pct, sizeof(path) - (size_t)(pct - path), "{id}%s", rest);
     }
     snprintf(locator, sizeof(locator), "%s%s", c->base, path);
     coll->source = c->sink->source_begin(c->sink->ctx, "graph", coll->entity,
@@ -291,8 +293,11 @@ refused(struct chain *ch, long status, const char *url, const char *body,
     }
     if (coll->optional && (status == 400 || status == 403 || status == 404)) {
         if (!coll->skipped) {
-            warn(c, "Graph refused '%s' (HTTP %ld, %s); %s not collected%s",
-                 url, status, why, coll->entity,
+            /* a long URL (the audit log's $filter) would hide the rest */
+            warn(c,
+                 "Graph refused '%.200s%s' (HTTP %ld, %.150s); %s not "
+                 "collected%s",
+                 url, strlen(url) > 200 ? "..." : "", status, why, coll->entity,
                  coll->fallback ? ", reading the plain list instead" : "");
             snprintf(coll->note, sizeof(coll->note),
                      "Graph refused it (HTTP %ld, %.200s)%s", status, why,
@@ -331,6 +336,48 @@ refused(struct chain *ch, long status, const char *url, const char *body,
 }
 
 /*
+ * For each of the n items of a page of ch (a workflow's runs), queues the
+ * first page of its list (the run's user processing results). Ids are read
+ * one by one: this may run inside a $batch answer's rg_jsonq_each().
+ */
+static int
+start_children(struct chain *ch, const char *body, size_t len, int64_t n,
+               struct rg_err *err)
+{
+    struct crawl *c = ch->c;
+    struct coll *child = ch->coll->child;
+
+    if (n > 0 && begin(c, child, err) < 0)
+        return -1;
+    for (int64_t k = 0; k < n; k++) {
+        char path[48], *id = NULL, rel[512], url[1200];
+        struct chain *kid;
+
+        snprintf(path, sizeof(path), "$.value[%lld].id", (long long)k);
+        if (rg_jsonq_text(c->q, body, len, path, &id, err) < 0)
+            return -1;
+        if (!id || strlen(id) > 36 ||
+            strspn(id, "0123456789abcdefABCDEF-") != strlen(id)) {
+            free(id);
+            return rg_fail(err, RG_ERR_INPUT,
+                           "Graph gave a %s id that is not a GUID",
+                           ch->coll->entity);
+        }
+        if (!(kid = chain_new(c, child, ch->group))) {
+            free(id);
+            return rg_fail(err, RG_ERR_NOMEM, "out of memory");
+        }
+        snprintf(kid->sub, sizeof(kid->sub), "%s", id);
+        free(id);
+        first_url(kid, rel, sizeof(rel));
+        snprintf(url, sizeof(url), "%.600s%s", c->base, rel);
+        if (rg_http_get(c->h, url, headers(child), on_page, kid, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/*
  * A page arrived for ch: stored and loaded, then its nextLink followed.
  * Returns RG_HTTP_AGAIN when the body is not the JSON it should be (cut
  * short): nothing of it is kept, and the request is made again.
@@ -355,12 +402,20 @@ take(struct chain *ch, const char *url, long status, const char *body,
         if (count >= 0)
             coll->expected = count;
     }
-    if (c->sink->page(c->sink->ctx, coll->source, coll->kind, url,
-                      utc_now(when), status, body, len, ch->line,
-                      ch->group[0] ? ch->group : NULL, coll->defer, &items,
-                      &dangling, err) < 0) {
-        free(next);
-        return -1;
+    {
+        /* a run's results are about "workflow/run" */
+        char group[140];
+
+        snprintf(group, sizeof(group), "%s%s%s", ch->group,
+                 ch->sub[0] ? "/" : "", ch->sub);
+        if (c->sink->page(c->sink->ctx, coll->source, coll->kind, url,
+                          utc_now(when), status, body, len, ch->line,
+                          group[0] ? group : NULL, coll->defer, &items,
+                          &dangling, err) < 0 ||
+            (coll->child && start_children(ch, body, len, items, err) < 0)) {
+            free(next);
+            return -1;
+        }
     }
     ch->line += items;
     c->current = coll->entity;
@@ -724,6 +779,53 @@ auth_header(void *ctx, int refresh, const char **header, struct rg_err *err)
     return rg_graphauth_header(ctx, refresh, header, err);
 }
 
+/*
+ * The paths of the period's lists: the directory audit events that remove
+ * access (the activities of docs/graph.md; Graph filters activityDateTime
+ * with ge and le), and a workflow's runs started in the period.
+ */
+static void
+period_paths(const struct rg_graph_opts *o, char *audits, size_t auditsz,
+             char *runs, size_t runsz)
+{
+    static const char *const removals[] = {
+        "Disable account",
+        "Delete user",
+        "Remove member from group",
+        "Remove owner from group",
+        "Remove member from role",
+        "Remove eligible member from role",
+        "Remove app role assignment from user",
+    };
+    size_t n;
+
+    n = (size_t)snprintf(audits, auditsz,
+                         "/auditLogs/directoryAudits?$filter=activityDateTime"
+                         "%%20ge%%20%s%%20and%%20activityDateTime%%20le%%20%s"
+                         "%%20and%%20(",
+                         o->from, o->to);
+    for (size_t i = 0; i < sizeof(removals) / sizeof(*removals) && n < auditsz;
+         i++) {
+        char name[64];
+        size_t k = 0;
+
+        /* spaces as %20: the names hold only letters and spaces */
+        for (const char *p = removals[i]; *p && k + 4 < sizeof(name); p++)
+            k += (size_t)snprintf(name + k, sizeof(name) - k, "%s",
+                                  *p == ' ' ? "%20" : (char[2]){ *p, 0 });
+        n += (size_t)snprintf(audits + n, auditsz - n,
+                              "%sactivityDisplayName%%20eq%%20%%27%s%%27",
+                              i ? "%20or%20" : "", name);
+    }
+    if (n < auditsz)
+        snprintf(audits + n, auditsz - n, ")&$top=999");
+    snprintf(runs, runsz,
+             "/identityGovernance/lifecycleWorkflows/workflows/%%s/runs?"
+             "$filter=startedDateTime%%20ge%%20%s%%20and%%20startedDateTime"
+             "%%20le%%20%s",
+             o->from, o->to);
+}
+
 int
 rg_graph_collect(const struct rg_graph_opts *o, struct rg_row_sink *sink,
                  struct rg_graph_result *res, struct rg_err *err)
@@ -788,6 +890,22 @@ rg_graph_collect(const struct rg_graph_opts *o, struct rg_row_sink *sink,
     struct coll app_roles =
         COLL("app_role_assignments", "app_role_assignments",
              "/servicePrincipals/%s/appRoleAssignedTo?$top=999", 0, 0, NULL);
+    /* JML evidence, with a period: see period_paths() */
+    char audits_path[1400], runs_path[400];
+    struct coll audits =
+        COLL("directory_audits", "directory_audits", audits_path, 0, 1, NULL);
+    struct coll workflows =
+        COLL("lifecycle_workflows", "lifecycle_workflows",
+             "/identityGovernance/lifecycleWorkflows/workflows?$select=id,"
+             "displayName,category,isEnabled",
+             0, 1, NULL);
+    struct coll runs = COLL("lifecycle_workflow_runs",
+                            "lifecycle_workflow_runs", runs_path, 0, 1, NULL);
+    struct coll results =
+        COLL("lifecycle_user_results", "lifecycle_user_results",
+             "/identityGovernance/lifecycleWorkflows/workflows/%s/runs/%s/"
+             "userProcessingResults",
+             0, 1, NULL);
     struct coll *all[] = { &users,
                            &groups,
                            &sps,
@@ -801,7 +919,11 @@ rg_graph_collect(const struct rg_graph_opts *o, struct rg_row_sink *sink,
                            &pim_active,
                            &pim_eligible,
                            &package_assignments,
-                           &app_roles };
+                           &app_roles,
+                           &audits,
+                           &workflows,
+                           &runs,
+                           &results };
     struct rg_http_opts ho;
     struct crawl c;
     struct rg_http_stats st;
@@ -843,6 +965,7 @@ rg_graph_collect(const struct rg_graph_opts *o, struct rg_row_sink *sink,
      * read while the users are still paging in. Per-group and per-service-
      * principal lists start once all groups, or service principals, are in.
      */
+    /* the workflows' runs' results need no other object: not deferred */
     members.defer = owners.defer = active.defer = eligible.defer = 1;
     plain.defer = pim_active.defer = pim_eligible.defer = 1;
     package_assignments.defer = app_roles.defer = 1;
@@ -851,6 +974,16 @@ rg_graph_collect(const struct rg_graph_opts *o, struct rg_row_sink *sink,
                               "role_assignable_groups", 0 };
     c.deps[2] = (struct dep){ &sps, &app_roles, NULL, "service_principals", 0 };
     c.ndeps = 3;
+    if (o->from) {
+        period_paths(o, audits_path, sizeof(audits_path), runs_path,
+                     sizeof(runs_path));
+        runs.child = &results;
+        c.deps[3] =
+            (struct dep){ &workflows, &runs, NULL, "lifecycle_workflows", 0 };
+        c.ndeps = 4;
+        if (start(&c, &audits, err) < 0 || start(&c, &workflows, err) < 0)
+            goto done;
+    }
     if (start(&c, &users, err) < 0 || count_users(&c, &users, err) < 0 ||
         start(&c, &groups, err) < 0 || start(&c, &sps, err) < 0 ||
         start(&c, &roledefs, err) < 0 || start(&c, &packages, err) < 0 ||

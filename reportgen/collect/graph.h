@@ -12,6 +12,11 @@
  * its own. Every answer is handed to the sink as a page (kept in raw_page,
  * turned into rows by store/graph.sql). Collections that need others (a
  * group's members need the groups) start once those are complete.
+ *
+ * With a period (from, to): the directory audit events that remove access,
+ * the lifecycle workflows, their runs in the period and each run's user
+ * processing results; a tenant without the licence or permission (400,
+ * 403, 404) gets a warning and a note in its source, as PIM does.
  */
 #ifndef RG_GRAPH_H
 #define RG_GRAPH_H
@@ -29,6 +34,11 @@ struct rg_graph_opts {
     int sign_in_activity;  /* read users' signInActivity (needs Entra P1) */
     const char *ca_bundle; /* NULL: the system's */
     double max_wait;       /* seconds a request may wait on retries (300) */
+    /*
+     * The period of the JML evidence (directory audits, lifecycle workflow
+     * runs), UTC "YYYY-MM-DDTHH:MM:SSZ", both included; NULL: not read.
+     */
+    const char *from, *to;
     /* progress: called about twice a second, and once at the end */
     void (*progress)(void *ctx, const char *line, int final);
     void *progress_ctx;

@@ -42,6 +42,7 @@ struct req {
     size_t len, cap;
     int too_big;
     double retry_after;
+    int64_t total_count; /* X-Total-Count, -1 when absent */
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -304,6 +305,17 @@ on_header(char *data, size_t size, size_t nmemb, void *u)
 
     if (v >= 0)
         r->retry_after = v;
+    else if (n > 14 && strncasecmp(data, "X-Total-Count:", 14) == 0) {
+        char tmp[32], *end;
+        size_t k = n - 14 < sizeof(tmp) - 1 ? n - 14 : sizeof(tmp) - 1;
+        long long c;
+
+        memcpy(tmp, data + 14, k);
+        tmp[k] = '\0';
+        c = strtoll(tmp, &end, 10);
+        if (end != tmp && c >= 0)
+            r->total_count = (int64_t)c;
+    }
     return n;
 }
 
@@ -320,6 +332,7 @@ start(struct rg_http *h, struct req *r, struct rg_err *err)
     r->len = 0;
     r->too_big = 0;
     r->retry_after = -1;
+    r->total_count = -1;
     r->errbuf[0] = '\0';
     curl_slist_free_all(r->sent);
     r->sent = NULL;
@@ -498,6 +511,7 @@ finish(struct rg_http *h, struct req *r, CURLcode rc, struct rg_err *err)
     resp.len = r->len;
     resp.url = r->url;
     resp.attempts = r->attempts;
+    resp.total_count = r->total_count;
     ret = r->done(r->ctx, &resp, err);
     if (ret == RG_HTTP_AGAIN) {
         r->retry_after = -1;

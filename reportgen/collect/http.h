@@ -43,7 +43,8 @@ struct rg_http_resp {
     const char *body; /* valid during the callback; NUL-terminated */
     size_t len;
     const char *url;
-    int attempts; /* 1 on the first try */
+    int attempts;        /* 1 on the first try */
+    int64_t total_count; /* its X-Total-Count header (ServiceNow), or -1 */
 };
 
 struct rg_http;

@@ -324,3 +324,113 @@ FROM raw_page AS r, json_each(r.body, '$.value') AS j
 WHERE r.id = :page
   AND (NOT EXISTS (SELECT 1 FROM principals AS x WHERE x.id = lower(json_extract(j.value, '$.principalId')))
        OR NOT EXISTS (SELECT 1 FROM principals AS x WHERE x.id = lower(json_extract(j.value, '$.resourceId'))));
+
+-- @directory_audits
+-- Entra ID audit events (asked for with a $filter on the period and the
+-- removal activities). The user the event acted on, and the group or role
+-- it lost: whichever targetResources entry is a User, and the first that is
+-- not (Graph lists them in no fixed order).
+INSERT INTO directory_audits (id, activity_date_time, activity_display_name,
+                              category, result, target_user_id,
+                              target_user_principal_name, target_resource_type,
+                              target_resource_id, target_resource_name,
+                              initiated_by, source_id, line)
+SELECT json_extract(j.value, '$.id'),
+       strftime('%Y-%m-%dT%H:%M:%SZ', json_extract(j.value, '$.activityDateTime')),
+       json_extract(j.value, '$.activityDisplayName'),
+       json_extract(j.value, '$.category'),
+       json_extract(j.value, '$.result'),
+       (SELECT lower(json_extract(t.value, '$.id'))
+        FROM json_each(j.value, '$.targetResources') AS t
+        WHERE json_extract(t.value, '$.type') = 'User' ORDER BY t.key LIMIT 1),
+       (SELECT json_extract(t.value, '$.userPrincipalName')
+        FROM json_each(j.value, '$.targetResources') AS t
+        WHERE json_extract(t.value, '$.type') = 'User' ORDER BY t.key LIMIT 1),
+       (SELECT json_extract(t.value, '$.type')
+        FROM json_each(j.value, '$.targetResources') AS t
+        WHERE coalesce(json_extract(t.value, '$.type'), '') <> 'User'
+        ORDER BY t.key LIMIT 1),
+       (SELECT lower(json_extract(t.value, '$.id'))
+        FROM json_each(j.value, '$.targetResources') AS t
+        WHERE coalesce(json_extract(t.value, '$.type'), '') <> 'User'
+        ORDER BY t.key LIMIT 1),
+       (SELECT json_extract(t.value, '$.displayName')
+        FROM json_each(j.value, '$.targetResources') AS t
+        WHERE coalesce(json_extract(t.value, '$.type'), '') <> 'User'
+        ORDER BY t.key LIMIT 1),
+       coalesce(json_extract(j.value, '$.initiatedBy.user.userPrincipalName'),
+                json_extract(j.value, '$.initiatedBy.app.displayName')),
+       r.source_id, r.first_line + j.key
+FROM raw_page AS r, json_each(r.body, '$.value') AS j
+WHERE r.id = :page;
+
+-- @lifecycle_workflows
+INSERT INTO lifecycle_workflows (id, display_name, category, is_enabled,
+                                 source_id, line)
+SELECT lower(json_extract(j.value, '$.id')),
+       json_extract(j.value, '$.displayName'),
+       json_extract(j.value, '$.category'),
+       json_extract(j.value, '$.isEnabled'),
+       r.source_id, r.first_line + j.key
+FROM raw_page AS r, json_each(r.body, '$.value') AS j
+WHERE r.id = :page;
+
+-- @lifecycle_workflow_runs
+-- A workflow's runs in the period; :group is the workflow's id.
+INSERT INTO lifecycle_workflow_runs (id, workflow_id, processing_status,
+                                     workflow_execution_type,
+                                     started_date_time, completed_date_time,
+                                     total_users_count, failed_users_count,
+                                     source_id, line)
+SELECT lower(json_extract(j.value, '$.id')), lower(:group),
+       json_extract(j.value, '$.processingStatus'),
+       json_extract(j.value, '$.workflowExecutionType'),
+       strftime('%Y-%m-%dT%H:%M:%SZ', json_extract(j.value, '$.startedDateTime')),
+       strftime('%Y-%m-%dT%H:%M:%SZ', json_extract(j.value, '$.completedDateTime')),
+       json_extract(j.value, '$.totalUsersCount'),
+       json_extract(j.value, '$.failedUsersCount'),
+       r.source_id, r.first_line + j.key
+FROM raw_page AS r, json_each(r.body, '$.value') AS j
+WHERE r.id = :page;
+
+-- @lifecycle_user_results
+-- A run's result per user; :group is "workflowId/runId".
+INSERT INTO lifecycle_user_results (id, workflow_id, run_id, user_id,
+                                    processing_status, started_date_time,
+                                    completed_date_time, total_tasks_count,
+                                    failed_tasks_count, source_id, line)
+SELECT lower(json_extract(j.value, '$.id')),
+       lower(substr(:group, 1, instr(:group, '/') - 1)),
+       lower(substr(:group, instr(:group, '/') + 1)),
+       lower(json_extract(j.value, '$.subject.id')),
+       json_extract(j.value, '$.processingStatus'),
+       strftime('%Y-%m-%dT%H:%M:%SZ', json_extract(j.value, '$.startedDateTime')),
+       strftime('%Y-%m-%dT%H:%M:%SZ', json_extract(j.value, '$.completedDateTime')),
+       json_extract(j.value, '$.totalTasksCount'),
+       json_extract(j.value, '$.failedTasksCount'),
+       r.source_id, r.first_line + j.key
+FROM raw_page AS r, json_each(r.body, '$.value') AS j
+WHERE r.id = :page;
+
+-- @logic_app_runs
+-- Azure Resource Manager: a Logic App's runs in the period (each run's
+-- fields are under "properties"); :group is "subscription/resourceGroup/
+-- name" as --logic-app named it.
+INSERT INTO logic_app_runs (subscription_id, resource_group, logic_app, id,
+                            status, start_time, end_time, trigger_name, code,
+                            error_message, source_id, line)
+SELECT lower(substr(g.app, 1, instr(g.app, '/') - 1)),
+       substr(g.rest, 1, instr(g.rest, '/') - 1),
+       substr(g.rest, instr(g.rest, '/') + 1),
+       json_extract(j.value, '$.name'),
+       json_extract(j.value, '$.properties.status'),
+       strftime('%Y-%m-%dT%H:%M:%SZ', json_extract(j.value, '$.properties.startTime')),
+       strftime('%Y-%m-%dT%H:%M:%SZ', json_extract(j.value, '$.properties.endTime')),
+       json_extract(j.value, '$.properties.trigger.name'),
+       json_extract(j.value, '$.properties.code'),
+       json_extract(j.value, '$.properties.error.message'),
+       r.source_id, r.first_line + j.key
+FROM (SELECT :group AS app,
+             substr(:group, instr(:group, '/') + 1) AS rest) AS g,
+     raw_page AS r, json_each(r.body, '$.value') AS j
+WHERE r.id = :page;

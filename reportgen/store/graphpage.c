@@ -306,6 +306,8 @@ rg_graphpages_ids(struct rg_graphpages *gp, const char *which,
                             "ORDER BY pk"
                       : strcmp(which, "service_principals") == 0
                           ? "SELECT id FROM service_principals ORDER BY pk"
+                      : strcmp(which, "lifecycle_workflows") == 0
+                          ? "SELECT id FROM lifecycle_workflows ORDER BY rowid"
                           : NULL;
     sqlite3_stmt *s = NULL;
     int rc, ret = 0;

@@ -19,7 +19,7 @@
 -- loading users three times slower.
 
 PRAGMA application_id = 1380406100; -- 'RGST'
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 
 -- ---------------------------------------------------------------- provenance
 
@@ -34,7 +34,7 @@ CREATE TABLE snapshot (
 
 CREATE TABLE source (
     id              INTEGER PRIMARY KEY,
-    kind            TEXT NOT NULL CHECK (kind = 'csv' OR kind = 'graph' OR kind = 'servicenow' OR kind = 'ldap'),
+    kind            TEXT NOT NULL CHECK (kind = 'csv' OR kind = 'graph' OR kind = 'servicenow' OR kind = 'ldap' OR kind = 'arm'),
     entity          TEXT NOT NULL,   -- the table it fills, e.g. 'users'
     locator         TEXT NOT NULL,   -- file name or URL (never with secrets)
     fetched_at      TEXT NOT NULL,
@@ -289,6 +289,19 @@ CREATE TABLE ad_group_members (
     line          INTEGER
 );
 
+-- AD groups as LDAP gives them (the CSV route leaves this empty: its
+-- exports carry no adminCount). privileged: one of AD's ten privileged
+-- groups by name (as queries/privileged/ad.sql lists them), or
+-- adminCount = 1 (AD's SDProp marks the groups it protects).
+CREATE TABLE ad_groups (
+    name                TEXT NOT NULL,   -- sAMAccountName (else cn): ad_group_members.group_name
+    distinguished_name  TEXT,
+    admin_count         INTEGER,         -- adminCount; NULL when not set
+    privileged          INTEGER NOT NULL,
+    source_id           INTEGER NOT NULL,
+    line                INTEGER
+);
+
 -- ------------------------------------------------------------- ServiceNow
 
 CREATE TABLE servicenow_requests (
@@ -304,6 +317,22 @@ CREATE TABLE servicenow_requests (
     target         TEXT,
     source_id      INTEGER NOT NULL,
     line           INTEGER
+);
+
+-- An assignment group's open incidents (collect --sn-incident-group): the
+-- backlog as ServiceNow had it when collected. No CSV export fills it.
+CREATE TABLE servicenow_incidents (
+    number             TEXT NOT NULL,
+    state              TEXT,   -- new, in_progress, on_hold, resolved, ...
+    priority           TEXT,   -- 1 (critical) to 5 (planning)
+    assignment_group   TEXT,
+    assigned_to        TEXT,   -- e-mail, else user name
+    opened_at          TEXT,
+    resolved_at        TEXT,
+    closed_at          TEXT,
+    short_description  TEXT,
+    source_id          INTEGER NOT NULL,
+    line               INTEGER
 );
 
 -- ------------------------------------------------------ segregation of duties
@@ -330,6 +359,89 @@ CREATE TABLE department_groups (
     line        INTEGER,
     PRIMARY KEY (group_pk, department)
 ) WITHOUT ROWID;
+
+-- ----------------------------------------------------------- JML evidence
+
+-- Events of a period (`collect --from/--to` with Graph, or exports), as the
+-- source logged them. They name users, groups, roles and workflows by id
+-- (lowercase GUID text), not by pk: an event may name an object deleted
+-- since, and is kept all the same.
+
+-- Entra ID directory audit events that remove access: 'Disable account',
+-- 'Delete user', 'Remove member from group', 'Remove owner from group',
+-- 'Remove member from role', 'Remove eligible member from role', 'Remove app
+-- role assignment from user' (what Graph is asked for; an export may hold
+-- other activities too). The target user, and the group or role it lost.
+CREATE TABLE directory_audits (
+    id                          TEXT NOT NULL,
+    activity_date_time          TEXT NOT NULL,
+    activity_display_name       TEXT NOT NULL,
+    category                    TEXT,   -- UserManagement, GroupManagement, RoleManagement
+    result                      TEXT,   -- success, failure, ...
+    target_user_id              TEXT,
+    target_user_principal_name  TEXT,
+    target_resource_type        TEXT,   -- Group, Role, ... (the other target)
+    target_resource_id          TEXT,
+    target_resource_name        TEXT,
+    initiated_by                TEXT,   -- a user's UPN, or an app's display name
+    source_id                   INTEGER NOT NULL,
+    line                        INTEGER
+);
+
+-- Entra ID Governance lifecycle workflows, their runs in the period, and
+-- each run's result per user.
+CREATE TABLE lifecycle_workflows (
+    id            TEXT NOT NULL,
+    display_name  TEXT NOT NULL,
+    category      TEXT,      -- joiner, mover, leaver
+    is_enabled    INTEGER,
+    source_id     INTEGER NOT NULL,
+    line          INTEGER
+);
+
+CREATE TABLE lifecycle_workflow_runs (
+    id                       TEXT NOT NULL,
+    workflow_id              TEXT NOT NULL,
+    processing_status        TEXT,   -- queued, inProgress, completed, completedWithErrors, canceled, failed
+    workflow_execution_type  TEXT,   -- scheduled, onDemand
+    started_date_time        TEXT,
+    completed_date_time      TEXT,
+    total_users_count        INTEGER,
+    failed_users_count       INTEGER,
+    source_id                INTEGER NOT NULL,
+    line                     INTEGER
+);
+
+CREATE TABLE lifecycle_user_results (
+    id                   TEXT NOT NULL,
+    workflow_id          TEXT NOT NULL,
+    run_id               TEXT NOT NULL,
+    user_id              TEXT NOT NULL,
+    processing_status    TEXT,   -- as the run's
+    started_date_time    TEXT,
+    completed_date_time  TEXT,
+    total_tasks_count    INTEGER,
+    failed_tasks_count   INTEGER,
+    source_id            INTEGER NOT NULL,
+    line                 INTEGER
+);
+
+-- Azure Logic Apps runs in the period (Azure Resource Manager), of the
+-- Logic Apps a collect was asked for.
+CREATE TABLE logic_app_runs (
+    subscription_id  TEXT NOT NULL,
+    resource_group   TEXT NOT NULL,
+    logic_app        TEXT NOT NULL,   -- the workflow's name
+    id               TEXT NOT NULL,   -- the run's name
+    status           TEXT,            -- Succeeded, Failed, Cancelled, Running, ...
+    start_time       TEXT,
+    end_time         TEXT,
+    trigger_name     TEXT,
+    code             TEXT,            -- e.g. ActionFailed
+    error_message    TEXT,
+    source_id        INTEGER NOT NULL,
+    line             INTEGER
+);
 
 -- ------------------------------------------------------------------ views
 

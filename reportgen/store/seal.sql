@@ -26,6 +26,8 @@ CREATE INDEX ad_users_employee_id ON ad_users (employee_id);
 CREATE INDEX ad_group_members_group ON ad_group_members (group_name COLLATE NOCASE);
 CREATE INDEX ad_group_members_member ON ad_group_members (member COLLATE NOCASE);
 CREATE INDEX servicenow_requests_requested_for ON servicenow_requests (requested_for COLLATE NOCASE);
+CREATE INDEX directory_audits_target_user ON directory_audits (target_user_id);
+CREATE INDEX lifecycle_user_results_user ON lifecycle_user_results (user_id);
 
 -- Known privileged templates are privileged whatever the source said; a
 -- role the source did not flag is not privileged.

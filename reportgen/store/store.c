@@ -84,9 +84,16 @@ static const char *const entities[] = {
     "hr_events",
     "ad_users",
     "ad_group_members",
+    "ad_groups",
     "servicenow_requests",
+    "servicenow_incidents",
     "sod_rules",
     "department_groups",
+    "directory_audits",
+    "lifecycle_workflows",
+    "lifecycle_workflow_runs",
+    "lifecycle_user_results",
+    "logic_app_runs",
 };
 
 static char *
@@ -431,6 +438,40 @@ sink_ids(void *ctx, const char *which,
     return rg_graphpages_ids(st->gp, which, fn, fctx, err);
 }
 
+/* One answer kept as received; no rows are made from it here. */
+static int
+sink_raw(void *ctx, int64_t source, const char *url, const char *fetched_at,
+         long status, const char *body, size_t len, int64_t first_line,
+         struct rg_err *err)
+{
+    struct rg_store *st = ctx;
+    sqlite3_stmt *s = NULL;
+    int ret = 0;
+
+    if (len > (size_t)INT32_MAX)
+        return rg_fail(err, RG_ERR_LIMIT, "an answer of '%s' over 2 GiB", url);
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO raw_page (source_id, url, status, "
+                           "fetched_at, first_line, body) VALUES (?, ?, ?, ?, "
+                           "?, ?)",
+                           -1, &s, NULL) != SQLITE_OK)
+        return db_fail(st, err, "write");
+    sqlite3_bind_int64(s, 1, source);
+    sqlite3_bind_text(s, 2, url, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, status);
+    sqlite3_bind_text(s, 4, fetched_at ? fetched_at : st->now, -1,
+                      SQLITE_STATIC);
+    if (first_line > 0)
+        sqlite3_bind_int64(s, 5, first_line);
+    /* as text, as Graph's pages: SQLite's JSON functions read text */
+    if (st->keep_raw)
+        sqlite3_bind_text(s, 6, body, (int)len, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        ret = db_fail(st, err, "write");
+    sqlite3_finalize(s);
+    return ret;
+}
+
 void
 rg_store_keep_raw(struct rg_store *st, int keep)
 {
@@ -444,6 +485,7 @@ rg_store_sink(struct rg_store *st, struct rg_row_sink *sink)
     sink->page = sink_page;
     sink->pages_done = sink_pages_done;
     sink->ids = sink_ids;
+    sink->raw = sink_raw;
     sink->source_begin = sink_source_begin;
     sink->source_end = sink_source_end;
     sink->table = sink_table;

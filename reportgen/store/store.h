@@ -25,7 +25,7 @@
 #include "../util/rows.h"
 #include "../util/sha256.h"
 
-#define RG_SCHEMA_VERSION 1
+#define RG_SCHEMA_VERSION 2
 
 struct rg_store;
 

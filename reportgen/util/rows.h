@@ -105,6 +105,15 @@ struct rg_row_sink {
     int (*ids)(void *ctx, const char *which,
                int (*fn)(void *fctx, const char *id, struct rg_err *err),
                void *fctx, struct rg_err *err);
+    /*
+     * HTTP sources whose rows are made in C (ServiceNow): keeps one answer
+     * of source in raw_page as received, without Graph's normalization
+     * (the body NULL when raw pages are not kept). The rows it gave have
+     * lines from first_line on; 0 when it gave none of its own.
+     */
+    int (*raw)(void *ctx, int64_t source, const char *url,
+               const char *fetched_at, long status, const char *body,
+               size_t len, int64_t first_line, struct rg_err *err);
 };
 
 #endif

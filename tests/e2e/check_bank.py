@@ -155,7 +155,7 @@ def main():
           [[str(sum(1 for g in edges for row in walk(g) if row[3]))]])
 
     check("snapshot row", sql(db, "SELECT tenant_name, as_of, schema_version FROM snapshot"),
-          [["Nordhavn Bank A/S", AS_OF, "1"]])
+          [["Nordhavn Bank A/S", AS_OF, "2"]])
     check("sealed", oct(os.stat(db).st_mode & 0o777), "0o444")
 
     # The file is what `snapshot info` says it is.

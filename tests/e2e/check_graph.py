@@ -214,7 +214,14 @@ def main():
                   "servicenow_requests.csv", "sod_rules.csv"):
             shutil.copy(os.path.join(BANK, f), hr)
         db3 = os.path.join(tmp, "mixed.db")
-        r = collect(g, db3, "--csv", hr)
+        # with the JML evidence of the templates' period (audit log,
+        # lifecycle workflows, both Logic Apps), as the CSV snapshot has it
+        apps = sorted({"%s/%s/%s" % (d["subscriptionId"], d["resourceGroup"], d["logicApp"])
+                       for d in csv.DictReader(open(os.path.join(BANK, "logic_app_runs.csv"),
+                                                    newline="", encoding="utf-8"))})
+        r = collect(g, db3, "--csv", hr, "--graph-from", "2026-08-01", "--graph-to",
+                    "2026-11-01", "--arm-url", g.url,
+                    *[x for a in apps for x in ("--logic-app", a)])
         check("--graph with --csv of HR, AD, ServiceNow", (r.returncode, r.stderr), (0, ""))
         for t in ("hr_people", "hr_events", "ad_users", "ad_group_members",
                   "servicenow_requests", "sod_rules"):

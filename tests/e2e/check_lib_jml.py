@@ -59,6 +59,11 @@ def T(s):
     return datetime.datetime.strptime(s, "%Y-%m-%d %H:%M")
 
 
+def TS(s):
+    """A time with seconds (UTC, 'YYYY-MM-DD HH:MM:SS')."""
+    return datetime.datetime.strptime(s, "%Y-%m-%d %H:%M:%S")
+
+
 def run(*args):
     return subprocess.run([RG] + list(args), capture_output=True, text=True, cwd=ROOT)
 
@@ -138,30 +143,41 @@ def append(folder, name, lines):
 
 LEAVERS_HEADER = ["Person", "Employee id", "Left", "Entra disabled", "AD disabled",
                   "Last sign-in or logon", "Used after", "Groups", "Roles", "Packages",
-                  "App roles", "AD groups", "Access still held", "Days late", "Verdict"]
+                  "App roles", "AD groups", "Access still held", "Days late", "Verdict",
+                  "Leaver workflow", "Workflow at", "Removal events", "Disabled at",
+                  "Failed automation"]
 
 # NB-11. Hanne Poulsen: both accounts disabled, nothing held. Torben
 # Mortensen: both enabled, GRP-Payments-Operators and AD
 # GG-Payments-Operators; deadline 2026-10-15 + 1 day, 16 days before the
 # as-of. Gry Skovgård: AD disabled, Entra enabled, signed in 2026-10-20
 # (Entra and AD), GRP-Markets-Bloomberg; deadline 2026-10-18, 14 days.
+# NB-25, the evidence: Hanne's leaver workflow completed 2026-09-30
+# 17:03:05, three removal events, disabled 17:02:11; Torben's run failed
+# 17:01:30, no removal, and a Logic App run failed that day; Gry has none.
+WF = "Offboard leavers on their last day"
+HANNE_EVIDENCE = [WF + ": completed", TS("2026-09-30 17:03:05"), 3, TS("2026-09-30 17:02:11"),
+                  0]
 HANNE = ["Hanne Poulsen", "NB10276", D("2026-09-30"), "Yes", "Yes", T("2026-09-20 16:00"),
-         "No", 0, 0, 0, 0, 0, None, None, "Compliant"]
+         "No", 0, 0, 0, 0, 0, None, None, "Compliant"] + HANNE_EVIDENCE
 TORBEN = ["Torben Mortensen", "NB10277", D("2026-10-15"), "No", "No", T("2026-10-14 16:10"),
           "No", 1, 0, 0, 0, 1,
-          "AD group: GG-Payments-Operators; Entra group: GRP-Payments-Operators", 16, "Late"]
+          "AD group: GG-Payments-Operators; Entra group: GRP-Payments-Operators", 16, "Late",
+          WF + ": failed", TS("2026-10-15 17:01:30"), 0, None, 1]
 GRY = ["Gry Skovgård", "NB10278", D("2026-10-17"), "No", "Yes", T("2026-10-20 11:00"),
-       "Yes", 1, 0, 0, 0, 0, "Entra group: GRP-Markets-Bloomberg", 14, "Late"]
+       "Yes", 1, 0, 0, 0, 0, "Entra group: GRP-Markets-Bloomberg", 14, "Late",
+       "None", None, 0, None, 0]
 
 
 def with_verdict(row, days, verdict):
-    return row[:13] + [days, verdict]
+    return row[:13] + [days, verdict] + row[15:]
 
 
 def leavers(tmp, db):
     p = Pack(tmp, db, "jml-leavers", {"from": "2026-09-01", "to": "2026-10-31"})
     check("leavers: run", (p.r.returncode, p.r.stderr), (0, ""))
-    check("leavers: sheets", p.wb.sheetnames, ["Cover", "Leavers", "Access still held"])
+    check("leavers: sheets", p.wb.sheetnames, ["Cover", "Leavers", "Access still held",
+                                               "Removal evidence", "Logic App runs"])
     check("leavers: header", p.header("Leavers"), LEAVERS_HEADER)
     check("leavers: rows (NB-11)", p.rows("Leavers"), [HANNE, TORBEN, GRY])
     check("leavers: highlighted, used after leaving (NB-11 Gry Skovgård)",
@@ -178,6 +194,41 @@ def leavers(tmp, db):
     check("leavers: access rows past the deadline highlighted",
           p.highlighted("Access still held", 5),
           ["GG-Payments-Operators", "GRP-Payments-Operators", "GRP-Markets-Bloomberg"])
+    # NB-25: Hanne's audit events and workflow result in time order, before
+    # her deadline (2026-10-01); Torben's failed result; nothing for Gry.
+    check("leavers: removal evidence header", p.header("Removal evidence"),
+          ["Leaver", "Employee id", "Left", "At", "Source", "Account", "Event", "Result",
+           "Detail", "By"])
+    got = p.rows("Removal evidence")
+    check("leavers: removal evidence (NB-25)", got and [r[:9] for r in got], [
+        ["Hanne Poulsen", "NB10276", D("2026-09-30"), TS("2026-09-30 17:02:11"),
+         "Entra audit log", HANNE_UPN, "Disable account", "success", None],
+        ["Hanne Poulsen", "NB10276", D("2026-09-30"), TS("2026-09-30 17:02:40"),
+         "Entra audit log", HANNE_UPN, "Remove member from group", "success",
+         "GRP-CoreBanking-Users (Group)"],
+        ["Hanne Poulsen", "NB10276", D("2026-09-30"), TS("2026-09-30 17:02:41"),
+         "Entra audit log", HANNE_UPN, "Remove member from group", "success",
+         "GRP-RetailBanking-All (Group)"],
+        ["Hanne Poulsen", "NB10276", D("2026-09-30"), TS("2026-09-30 17:03:05"),
+         "Lifecycle workflow", HANNE_UPN, WF, "completed", "0 of 3 tasks failed"],
+        ["Torben Mortensen", "NB10277", D("2026-10-15"), TS("2026-10-15 17:01:30"),
+         "Lifecycle workflow", "torben.mortensen@nordhavnbank.dk", WF, "failed",
+         "2 of 3 tasks failed"]])
+    check("leavers: removal evidence by", got and [r[9][:4] for r in got],
+          ["Life", "Life", "Life", "run ", "run "])
+    check("leavers: no evidence row past a deadline", p.highlighted("Removal evidence"), [])
+    check("leavers: Logic App runs of the period (NB-25)",
+          [r[:4] + r[7:] for r in p.rows("Logic App runs")], [
+              ["la-nb-jml-offboarding", "rg-nb-iam-automation", "08584726001500000000000000002",
+               "Succeeded", None, None, "Hanne Poulsen"],
+              ["la-nb-jml-onboarding", "rg-nb-iam-automation", "08584726001500000000000000004",
+               "Succeeded", None, None, None],
+              ["la-nb-jml-offboarding", "rg-nb-iam-automation", "08584726001500000000000000003",
+               "Failed", "ActionFailed",
+               "Disable_AD_account: the on-premises data gateway did not answer",
+               "Torben Mortensen"]])
+    check("leavers: the failed Logic App run highlighted", p.highlighted("Logic App runs", 2),
+          ["08584726001500000000000000003"])
     ext = p.extract("leavers")
     byname = {r[0]: dict(zip(ext[0], r)) for r in ext[1:]}
     check("leavers extract: the accounts and the deadline",
@@ -189,7 +240,9 @@ def leavers(tmp, db):
     params = [("from", "2026-09-01T00:00:00Z"), ("to", "2026-10-31T00:00:00Z"),
               ("sla_days", 1), ("as_of", AS_OF)]
     for section, sql in (("leavers", "queries/jml/leavers.sql"),
-                         ("access", "queries/jml/leavers_access.sql")):
+                         ("access", "queries/jml/leavers_access.sql"),
+                         ("evidence", "queries/jml/leavers_evidence.sql"),
+                         ("logic_apps", "queries/jml/leavers_logic_apps.sql")):
         check("leavers extract %s equals the sqlite3 shell" % section, p.extract(section),
               shell_csv(db, sql, params))
     warn, page = p.first_page()
@@ -201,29 +254,34 @@ def leavers(tmp, db):
                    "app roles in force at 2026-11-01",
                    "the deadline (termination date plus 1 day(s)) has not passed at "
                    "2026-11-01; Late when it has",
-                   "The snapshot holds no audit log",
+                   "where the snapshot holds them, the lifecycle workflow runs and the "
+                   "Entra audit events that removed access say when",
                    "Not shown: leavers without an HR event in the period"):
         check("leavers PDF first page: " + needle[:40], needle in page, True)
 
     # sla_days and as_of move the verdict
     p = Pack(tmp, db, "jml-leavers", {"from": "2026-09-01", "to": "2026-10-31",
                                       "sla_days": "30"})
+    # Hanne's deadline moves to 2026-10-30: Torben's failed Logic App run of
+    # 2026-10-15 falls in her window too
     check("leavers sla_days=30: within the deadline, Open", p.rows("Leavers"),
-          [HANNE, with_verdict(TORBEN, None, "Open"), with_verdict(GRY, None, "Open")])
+          [HANNE[:19] + [1], with_verdict(TORBEN, None, "Open"),
+           with_verdict(GRY, None, "Open")])
     p = Pack(tmp, db, "jml-leavers", {"from": "2026-09-01", "to": "2026-10-31",
                                       "sla_days": "0"})
     check("leavers sla_days=0: a day more late",
-          [r[13:] for r in p.rows("Leavers")], [[None, "Compliant"], [17, "Late"], [15, "Late"]])
+          [r[13:15] for r in p.rows("Leavers")], [[None, "Compliant"], [17, "Late"],
+                                                   [15, "Late"]])
     p = Pack(tmp, db, "jml-leavers", {"from": "2026-09-01", "to": "2026-10-31",
                                       "as_of": "2026-10-16T00:00:00Z"})
     check("leavers as_of = Torben's deadline: not yet past",
-          [r[13:] for r in p.rows("Leavers")], [[None, "Compliant"], [None, "Open"],
-                                                [None, "Open"]])
+          [r[13:15] for r in p.rows("Leavers")], [[None, "Compliant"], [None, "Open"],
+                                                  [None, "Open"]])
     p = Pack(tmp, db, "jml-leavers", {"from": "2026-09-01", "to": "2026-10-31",
                                       "as_of": "2026-10-16T00:00:01Z"})
     check("leavers as_of a second after Torben's deadline: Late, 0 whole days",
-          [r[13:] for r in p.rows("Leavers")], [[None, "Compliant"], [0, "Late"],
-                                                [None, "Open"]])
+          [r[13:15] for r in p.rows("Leavers")], [[None, "Compliant"], [0, "Late"],
+                                                  [None, "Open"]])
 
     # from and to: both ends included
     for frm, to, want in (("2026-09-30", "2026-09-30", ["Hanne Poulsen"]),
@@ -268,7 +326,20 @@ FREJA, EMIL, MAJA = "freja.kjaer2@nordhavnbank.dk", "emil.hoej@nordhavnbank.dk",
 def joiners(tmp, db):
     p = Pack(tmp, db, "jml-joiners", {"from": "2026-10-01", "to": "2026-10-31"})
     check("joiners: run", (p.r.returncode, p.r.stderr), (0, ""))
-    check("joiners: sheets", p.wb.sheetnames, ["Cover", "Joiners", "Access and requests"])
+    check("joiners: sheets", p.wb.sheetnames, ["Cover", "Joiners", "Access and requests",
+                                               "Logic App runs"])
+    # NB-25: October's runs, the HR events of their day; the failed one
+    # highlighted.
+    check("joiners: Logic App runs (NB-25)",
+          [r[:4] + r[7:] for r in p.rows("Logic App runs")], [
+              ["la-nb-jml-onboarding", "rg-nb-iam-automation", "08584726001500000000000000004",
+               "Succeeded", None, None, "Freja Kjær (joiner)"],
+              ["la-nb-jml-offboarding", "rg-nb-iam-automation", "08584726001500000000000000003",
+               "Failed", "ActionFailed",
+               "Disable_AD_account: the on-premises data gateway did not answer",
+               "Torben Mortensen (leaver)"]])
+    check("joiners: the failed Logic App run highlighted", p.highlighted("Logic App runs", 2),
+          ["08584726001500000000000000003"])
     check("joiners: header", p.header("Joiners"), [
         "Person", "Employee id", "Joined", "Department", "Entra ID account", "Access held",
         "Birthright", "Covered", "Not covered", "Not covered: access (reason)", "Verdict"])
@@ -315,7 +386,8 @@ def joiners(tmp, db):
     params = [("from", "2026-10-01T00:00:00Z"), ("to", "2026-10-31T00:00:00Z"),
               ("birthright", "GRP-%-All")]
     for section, sql in (("joiners", "queries/jml/joiners.sql"),
-                         ("access", "queries/jml/joiners_access.sql")):
+                         ("access", "queries/jml/joiners_access.sql"),
+                         ("logic_apps", "queries/jml/logic_app_runs.sql")):
         check("joiners extract %s equals the sqlite3 shell" % section, p.extract(section),
               shell_csv(db, sql, params))
     warn, page = p.first_page()
@@ -336,7 +408,12 @@ def joiners(tmp, db):
 def movers(tmp, db):
     p = Pack(tmp, db, "jml-movers", {"from": "2026-08-01", "to": "2026-10-31"})
     check("movers: run", (p.r.returncode, p.r.stderr), (0, ""))
-    check("movers: sheets", p.wb.sheetnames, ["Cover", "Movers", "Memberships still held"])
+    check("movers: sheets", p.wb.sheetnames, ["Cover", "Movers", "Memberships still held",
+                                              "Logic App runs"])
+    check("movers: Logic App runs from August (NB-25; 2026-07-28 is before)",
+          [(r[2][-1], r[3], r[9]) for r in p.rows("Logic App runs")],
+          [("2", "Succeeded", "Hanne Poulsen (leaver)"), ("4", "Succeeded", "Freja Kjær (joiner)"),
+           ("3", "Failed", "Torben Mortensen (leaver)")])
     check("movers: header", p.header("Movers"), [
         "Person", "Employee id", "Moved", "From", "To", "Accounts", "Still held",
         "Old department's groups still held", "Days late", "Verdict"])
@@ -364,7 +441,8 @@ def movers(tmp, db):
     params = [("from", "2026-08-01T00:00:00Z"), ("to", "2026-10-31T00:00:00Z"),
               ("sla_days", 5), ("as_of", AS_OF)]
     for section, sql in (("movers", "queries/jml/movers.sql"),
-                         ("memberships", "queries/jml/movers_access.sql")):
+                         ("memberships", "queries/jml/movers_access.sql"),
+                         ("logic_apps", "queries/jml/logic_app_runs.sql")):
         check("movers extract %s equals the sqlite3 shell" % section, p.extract(section),
               shell_csv(db, sql, params))
     warn, page = p.first_page()
@@ -454,7 +532,8 @@ def changed(tmp):
              "App role: Core Banking Portal (app role 4a5bc6a1-6de4-5659-a2c2-aead9ef14569); "
              "Entra group owner: GRP-Project-Ørestad; "
              "Entra role: Security Administrator (eligible); "
-             "PIM for groups: SG-Role-Exchange-Administrators (eligible member)", 31, "Late"]
+             "PIM for groups: SG-Role-Exchange-Administrators (eligible member)", 31, "Late"
+             ] + HANNE_EVIDENCE
     check("changed leavers: disabled accounts still holding access are Late, "
           "ended and expired assignments are not held", p.rows("Leavers"),
           [hanne, TORBEN, GRY])
@@ -549,6 +628,26 @@ def changed(tmp):
 HANNE_UPN = "hanne.poulsen@nordhavnbank.dk"
 
 
+def no_evidence(tmp):
+    """The bank without its JML evidence exports: the pack still runs and
+    says so."""
+    b = os.path.join(tmp, "bank-no-evidence")
+    shutil.copytree(BANK, b)
+    for f in ("directory_audits.csv", "lifecycle_workflows.csv", "lifecycle_workflow_runs.csv",
+              "lifecycle_user_results.csv", "logic_app_runs.csv"):
+        os.remove(os.path.join(b, f))
+    db = os.path.join(tmp, "no-evidence.db")
+    collect(b, db)
+    p = Pack(tmp, db, "jml-leavers", {"from": "2026-09-01", "to": "2026-10-31"})
+    check("no evidence: run", (p.r.returncode, p.r.stderr), (0, ""))
+    check("no evidence: the leavers as before, the evidence said missing",
+          p.rows("Leavers"),
+          [r[:15] + ["No workflow evidence in the snapshot", None, None, None, None]
+           for r in (HANNE, TORBEN, GRY)])
+    check("no evidence: no evidence rows, no Logic App runs",
+          (p.rows("Removal evidence"), p.rows("Logic App runs")), ([], []))
+
+
 def main():
     tmp = tempfile.mkdtemp()
     try:
@@ -558,6 +657,7 @@ def main():
         joiners(tmp, db)
         movers(tmp, db)
         changed(tmp)
+        no_evidence(tmp)
     finally:
         subprocess.run(["chmod", "-R", "u+w", tmp])
         shutil.rmtree(tmp)

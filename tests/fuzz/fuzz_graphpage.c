@@ -36,6 +36,11 @@ static const char *const kinds[] = {
     "access_packages",
     "access_package_assignments",
     "app_role_assignments",
+    "directory_audits",
+    "lifecycle_workflows",
+    "lifecycle_workflow_runs",
+    "lifecycle_user_results",
+    "logic_app_runs",
 };
 
 static sqlite3 *db;

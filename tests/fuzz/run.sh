@@ -44,7 +44,7 @@ PY
 for src in tests/fuzz/fuzz_*.c; do
     name=$(basename "$src" .c)
     echo "== $name (${FUZZ_TIME}s)"
-    clang $flags -o "$out/$name" "$src" $lib_srcs -lcsv -lssl -lcrypto -lcurl -linih -lsqlite3
+    clang $flags -o "$out/$name" "$src" $lib_srcs -lcsv -lssl -lcrypto -lcurl -linih -lsqlite3 -lldap -llber
     corpus="$out/corpus-$name"
     seeds="$out/seeds-$name"
     mkdir -p "$corpus" "$seeds"
@@ -90,6 +90,11 @@ for src in tests/fuzz/fuzz_*.c; do
             { printf '\000'; serialize "$p"; } >"$seeds/$(basename "$p")"
             { printf '\001'; serialize "$p"; } >"$seeds/$(basename "$p").reseal"
         done ;;
+    fuzz_ldap)
+        printf '20190401090000.0Z' >"$seeds/whencreated"
+        printf '134372992451234567' >"$seeds/filetime"
+        printf 'cn=Holm\\, Karen+uid=kh,ou="a,b",dc=nordhavn' >"$seeds/dn"
+        printf 'member;range=1500-2999' >"$seeds/range" ;;
     fuzz_timefmt)
         printf '2026-11-01T09:30:00+01:00' >"$seeds/iso"
         printf '%%d.%%m.%%Y %%H:%%M:%%S\00019.04.2023 13:59:09' >"$seeds/fmt1"
