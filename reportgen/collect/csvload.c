@@ -302,6 +302,10 @@ static const struct col_spec adgroups_cols[] = {
 static const struct col_spec snow_cols[] = {
     { "number", "number", C_ID, F_REQ, NS_SNOW, K_OTHER, NULL, NULL },
     { "requested_for", "requested_for", C_TEXT, F_REQ, 0, 0, NULL, NULL },
+    { "requested_for_user_name", "requested_for_user_name", C_TEXT, 0, 0, 0,
+      "requestedforusername", NULL },
+    { "requested_for_employee_number", "requested_for_employee_number", C_TEXT,
+      0, 0, 0, "requestedforemployeenumber", NULL },
     { "item", "item", C_TEXT, F_REQ, 0, 0, "catitem", NULL },
     { "state", "state", C_TEXT, 0, 0, 0, NULL, NULL },
     { "opened_at", "opened_at", C_TIME, 0, 0, 0, NULL, NULL },

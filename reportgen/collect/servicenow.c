@@ -378,6 +378,7 @@ auth_header(void *ctx, int refresh, const char **header, struct rg_err *err)
 /* A requested item, until its row is written. */
 struct item {
     char *number, *requested_for, *item, *state, *approval, *target;
+    char *user_name, *employee_number; /* the requester's, dot-walked */
     char opened_at[RG_ISO_TIME_LEN], closed_at[RG_ISO_TIME_LEN];
     char *approved_by;                 /* borrowed from an approval */
     char approved_at[RG_ISO_TIME_LEN]; /* "" when none */
@@ -552,6 +553,8 @@ item_release(struct item *it)
 {
     free(it->number);
     free(it->requested_for);
+    free(it->user_name);
+    free(it->employee_number);
     free(it->item);
     free(it->state);
     free(it->approval);
@@ -578,6 +581,8 @@ take_item(struct table *t, const char *elem, size_t n, struct rg_err *err)
     }
     if (field(t, elem, n, "requested_for.email", &it.requested_for, err) < 0 ||
         field(t, elem, n, "requested_for.user_name", &user, err) < 0 ||
+        field(t, elem, n, "requested_for.employee_number", &it.employee_number,
+              err) < 0 ||
         field(t, elem, n, "cat_item.name", &it.item, err) < 0 ||
         field(t, elem, n, "state", &state, err) < 0 ||
         field(t, elem, n, "approval", &it.approval, err) < 0 ||
@@ -587,6 +592,8 @@ take_item(struct table *t, const char *elem, size_t n, struct rg_err *err)
          field(t, elem, n, c->o->target_field, &it.target, err) < 0))
         goto fail;
     /* the e-mail, as the CSV export has it; the user name without one */
+    if (user && !(it.user_name = strdup(user)))
+        goto nomem;
     if (!it.requested_for) {
         it.requested_for = user;
         user = NULL;
@@ -1107,9 +1114,20 @@ static int
 write_rows(struct crawl *c, int64_t source, struct rg_err *err)
 {
     static const char *const cols[] = {
-        "number",      "requested_for", "item",      "state",
-        "opened_at",   "closed_at",     "approval",  "approved_by",
-        "approved_at", "target",        "source_id", "line",
+        "number",
+        "requested_for",
+        "requested_for_user_name",
+        "requested_for_employee_number",
+        "item",
+        "state",
+        "opened_at",
+        "closed_at",
+        "approval",
+        "approved_by",
+        "approved_at",
+        "target",
+        "source_id",
+        "line",
     };
     struct rg_table_writer *w;
     int ret = 0;
@@ -1119,22 +1137,24 @@ write_rows(struct crawl *c, int64_t source, struct rg_err *err)
         return -1;
     for (size_t i = 0; i < c->nitems && ret == 0; i++) {
         const struct item *it = &c->items[i];
-        struct rg_value v[12];
+        struct rg_value v[14];
 
         v[0] = rg_text(it->number, strlen(it->number));
         v[1] = it->requested_for
                    ? rg_text(it->requested_for, strlen(it->requested_for))
                    : rg_text("", 0);
-        v[2] = it->item ? rg_text(it->item, strlen(it->item)) : rg_text("", 0);
-        v[3] = text_or_null(it->state);
-        v[4] = text_or_null(it->opened_at);
-        v[5] = text_or_null(it->closed_at);
-        v[6] = text_or_null(it->approval);
-        v[7] = text_or_null(it->approved_by);
-        v[8] = text_or_null(it->approved_by ? it->approved_at : NULL);
-        v[9] = text_or_null(it->target);
-        v[10] = rg_int(source);
-        v[11] = rg_int(it->line);
+        v[2] = text_or_null(it->user_name);
+        v[3] = text_or_null(it->employee_number);
+        v[4] = it->item ? rg_text(it->item, strlen(it->item)) : rg_text("", 0);
+        v[5] = text_or_null(it->state);
+        v[6] = text_or_null(it->opened_at);
+        v[7] = text_or_null(it->closed_at);
+        v[8] = text_or_null(it->approval);
+        v[9] = text_or_null(it->approved_by);
+        v[10] = text_or_null(it->approved_by ? it->approved_at : NULL);
+        v[11] = text_or_null(it->target);
+        v[12] = rg_int(source);
+        v[13] = rg_int(it->line);
         ret = c->sink->row(w, v, err);
     }
     c->sink->table_free(w);

@@ -307,6 +307,8 @@ CREATE TABLE ad_groups (
 CREATE TABLE servicenow_requests (
     number         TEXT NOT NULL,
     requested_for  TEXT NOT NULL,
+    requested_for_user_name        TEXT,  -- the requester's user_name, dot-walked
+    requested_for_employee_number  TEXT,  -- and employee_number: matched to HR
     item           TEXT NOT NULL,
     state          TEXT,
     opened_at      TEXT,

@@ -508,15 +508,15 @@ def changed_bank(tmp):
     # address in capitals, the group in lowercase: both match in any case);
     # Maja's GRP-Markets-Bloomberg approved after her account was created.
     append(b, "servicenow_requests.csv", [
-        "RITM0900001,emil.hoej@nordhavnbank.dk,Access package request,closed_complete,"
-        "2026-10-12T09:00:00Z,2026-10-13T10:00:00Z,approved,birgitte.hansen@nordhavnbank.dk,"
-        "2026-10-13T10:00:00Z,Retail Adviser Access",
-        "RITM0900002,EMIL.HOEJ@NORDHAVNBANK.DK,Group membership request,closed_complete,"
-        "2026-10-09T09:00:00Z,2026-10-10T10:00:00Z,approved,birgitte.hansen@nordhavnbank.dk,"
-        "2026-10-10T10:00:00Z,grp-corebanking-users",
-        "RITM0900003,maja.soendergaard2@nordhavnbank.dk,Group membership request,"
-        "closed_complete,2026-10-24T09:00:00Z,2026-10-25T10:00:00Z,approved,"
-        "freja.lund@nordhavnbank.dk,2026-10-25T10:00:00Z,GRP-Markets-Bloomberg"])
+        "RITM0900001,emil.hoej@nordhavnbank.dk,emil.hoej,NB10282,Access package request,"
+        "closed_complete,2026-10-12T09:00:00Z,2026-10-13T10:00:00Z,approved,"
+        "birgitte.hansen@nordhavnbank.dk,2026-10-13T10:00:00Z,Retail Adviser Access",
+        "RITM0900002,EMIL.HOEJ@NORDHAVNBANK.DK,emil.hoej,NB10282,Group membership request,"
+        "closed_complete,2026-10-09T09:00:00Z,2026-10-10T10:00:00Z,approved,"
+        "birgitte.hansen@nordhavnbank.dk,2026-10-10T10:00:00Z,grp-corebanking-users",
+        "RITM0900003,maja.soendergaard2@nordhavnbank.dk,maja.soendergaard2,NB10283,"
+        "Group membership request,closed_complete,2026-10-24T09:00:00Z,2026-10-25T10:00:00Z,"
+        "approved,freja.lund@nordhavnbank.dk,2026-10-25T10:00:00Z,GRP-Markets-Bloomberg"])
     return b
 
 
