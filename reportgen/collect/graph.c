@@ -3,7 +3,6 @@
  */
 #include "graph.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,22 +191,8 @@ chain_free(struct chain *ch)
     free(ch);
 }
 
-static void warn(struct crawl *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-warn(struct crawl *c, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-
-    if (!c->o->warn)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    c->o->warn(c->o->warn_ctx, msg);
-}
+/* A warning through the caller's callback (rg_warnf()). */
+#define warn(c, ...) rg_warnf((c)->o->warn, (c)->o->warn_ctx, __VA_ARGS__)
 
 /* The source row of a collection, made before its first request. */
 static int

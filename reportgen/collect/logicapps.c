@@ -4,7 +4,6 @@
  */
 #include "logicapps.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,22 +31,8 @@ struct lapps {
     char base[1024]; /* arm_url without a trailing slash */
 };
 
-static void warn(struct lapps *l, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-warn(struct lapps *l, const char *fmt, ...)
-{
-    char msg[600];
-    va_list ap;
-
-    if (!l->o->warn)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    l->o->warn(l->o->warn_ctx, msg);
-}
+/* A warning through the caller's callback (rg_warnf()). */
+#define warn(l, ...) rg_warnf((l)->o->warn, (l)->o->warn_ctx, __VA_ARGS__)
 
 /* ARM's names: letters, digits and "._-()"; no part empty. */
 int

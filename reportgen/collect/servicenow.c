@@ -11,7 +11,6 @@
 #include "servicenow.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -431,22 +430,8 @@ struct table {
     const char *page_url; /* the page being read, for messages */
 };
 
-static void warn(struct crawl *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-warn(struct crawl *c, const char *fmt, ...)
-{
-    char msg[600];
-    va_list ap;
-
-    if (!c->o->warn)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    c->o->warn(c->o->warn_ctx, msg);
-}
+/* A warning through the caller's callback (rg_warnf()). */
+#define warn(c, ...) rg_warnf((c)->o->warn, (c)->o->warn_ctx, __VA_ARGS__)
 
 int
 rg_servicenow_time(const char *s, char out[RG_ISO_TIME_LEN])

@@ -29,6 +29,21 @@ rg_fail(struct rg_err *err, enum rg_code code, const char *fmt, ...)
     return -1;
 }
 
+void
+rg_warnf(void (*fn)(void *ctx, const char *msg), void *ctx, const char *fmt,
+         ...)
+{
+    char msg[600];
+    va_list ap;
+
+    if (!fn)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    fn(ctx, msg);
+}
+
 int
 rg_err_exit_code(const struct rg_err *err)
 {

@@ -41,6 +41,13 @@ void rg_err_init(struct rg_err *err);
 int rg_fail(struct rg_err *err, enum rg_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/*
+ * Formats a warning and hands it to fn(ctx, msg), the collectors' warning
+ * callback; nothing when fn is NULL. Messages are cut at 600 bytes.
+ */
+void rg_warnf(void (*fn)(void *ctx, const char *msg), void *ctx,
+              const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* The process exit code for a failure: 1 verify, 2 usage, 3 the rest. */
 int rg_err_exit_code(const struct rg_err *err);
 
